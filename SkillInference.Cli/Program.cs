@@ -1,0 +1,3 @@
+using SkillInference.Cli;
+
+return await SkillinfCli.RunAsync(args, Console.Out, Console.Error);

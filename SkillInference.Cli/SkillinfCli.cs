@@ -1,0 +1,21 @@
+using System.CommandLine;
+using SkillInference.Cli.Commands;
+
+namespace SkillInference.Cli;
+
+/// <summary>The <c>skillinf</c> command line: builds the command tree and runs it with given output writers.</summary>
+internal static class SkillinfCli
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var console = new CliConsole(output, error);
+        var root = new RootCommand("skillinf: synthesize data, train, publish, deploy, roll back and score SkillInference model bundles.");
+        root.Subcommands.Add(DataCommands.Synth(console));
+        root.Subcommands.Add(TrainCommand.Create(console));
+        root.Subcommands.Add(StoreCommands.Samples(console));
+        root.Subcommands.Add(StoreCommands.Publish(console));
+        root.Subcommands.Add(StoreCommands.Models(console));
+        var parse = root.Parse(args);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.ML.Data;
+
+namespace SkillInference.Engines.MlNet;
+
+/// <summary>The input row of an ML.NET skill model: one <c>Features</c> vector (its size is set per model).</summary>
+internal sealed class MlNetFeatureRow
+{
+    public float[] Features { get; set; } = [];
+}
+
+/// <summary>The output columns of an ML.NET binary classifier.</summary>
+internal sealed class MlNetScoreRow
+{
+    [ColumnName("Score")]
+    public float Score { get; set; }
+
+    [ColumnName("Probability")]
+    public float Probability { get; set; }
+
+    [ColumnName("PredictedLabel")]
+    public bool PredictedLabel { get; set; }
+}

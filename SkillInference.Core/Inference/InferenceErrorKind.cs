@@ -1,0 +1,14 @@
+namespace SkillInference.Inference;
+
+/// <summary>Why a prediction could not be made.</summary>
+public enum InferenceErrorKind
+{
+    /// <summary>No bundle of that skill is deployed.</summary>
+    UnknownSkill,
+
+    /// <summary>The skill is deployed but its model is not loaded (yet); retry later.</summary>
+    ModelNotLoaded,
+
+    /// <summary>The features violate the skill's schema.</summary>
+    InvalidFeatures,
+}

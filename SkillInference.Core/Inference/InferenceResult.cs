@@ -1,0 +1,32 @@
+namespace SkillInference.Inference;
+
+/// <summary>A skill score for one student.</summary>
+public sealed record InferenceResult
+{
+    /// <summary>The skill id.</summary>
+    public required string Skill { get; init; }
+
+    /// <summary>The probability that the student is in the "high skill" class, in [0, 1].</summary>
+    public required double Score { get; init; }
+
+    /// <summary>
+    /// How decisive the prediction is, in [0, 1]: <c>|2p - 1| * (1 - imputedImportance)</c>, where imputedImportance is
+    /// the share of the model's gain importance on features that were imputed. See docs/models.md.
+    /// </summary>
+    public required double Confidence { get; init; }
+
+    /// <summary>The bundle version that produced the score.</summary>
+    public required string ModelVersion { get; init; }
+
+    /// <summary><c>deployed</c> when the deployed version served the request, <c>variant</c> when a traffic variant did.</summary>
+    public required string Variant { get; init; }
+
+    /// <summary>The five features with the highest global importance, with the values used.</summary>
+    public required IReadOnlyList<TopFeature> TopFeatures { get; init; }
+
+    /// <summary>The features that were absent and filled in by their missing-value rule.</summary>
+    public required IReadOnlyList<string> ImputedFeatures { get; init; }
+
+    /// <summary>Whether the result came from the cache.</summary>
+    public bool Cached { get; init; }
+}

@@ -1,0 +1,57 @@
+using System.Collections.Frozen;
+
+namespace SkillInference.Inference;
+
+/// <summary>An immutable view of what is served; replaced atomically on reload.</summary>
+internal sealed class ServingSnapshot
+{
+    public ServingSnapshot(
+        bool initialized,
+        string? registryGeneration,
+        IReadOnlyList<string> registeredSkills,
+        IReadOnlyDictionary<string, SkillServing> skills,
+        IReadOnlyList<ModelLoadFailure> failures,
+        DateTimeOffset? lastRefresh,
+        string? lastError)
+    {
+        Initialized = initialized;
+        RegistryGeneration = registryGeneration;
+        RegisteredSkills = registeredSkills;
+        Skills = skills.ToFrozenDictionary(StringComparer.Ordinal);
+        Failures = failures;
+        LastRefresh = lastRefresh;
+        LastError = lastError;
+        KnownFeatures = skills.Values.SelectMany(s => s.AllModels).SelectMany(m => m.Names).ToFrozenSet(StringComparer.Ordinal);
+        Ordered = [.. RegisteredSkills.Where(Skills.ContainsKey).Select(s => Skills[s])];
+    }
+
+    public static ServingSnapshot Empty { get; } = new(false, null, [], new Dictionary<string, SkillServing>(), [], null, null);
+
+    public bool Initialized { get; }
+
+    public string? RegistryGeneration { get; }
+
+    public IReadOnlyList<string> RegisteredSkills { get; }
+
+    public FrozenDictionary<string, SkillServing> Skills { get; }
+
+    /// <summary>The loaded skills in registry order.</summary>
+    public SkillServing[] Ordered { get; }
+
+    public IReadOnlyList<ModelLoadFailure> Failures { get; }
+
+    public DateTimeOffset? LastRefresh { get; }
+
+    public string? LastError { get; }
+
+    /// <summary>Every feature name any loaded model uses.</summary>
+    public FrozenSet<string> KnownFeatures { get; }
+
+    public ServingStatus ToStatus() => new(
+        Initialized,
+        RegisteredSkills,
+        Skills.ToDictionary(kv => kv.Key, kv => kv.Value.Deployed.Version, StringComparer.Ordinal),
+        Failures,
+        LastRefresh,
+        LastError);
+}

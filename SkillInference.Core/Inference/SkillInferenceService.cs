@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.Diagnostics;
+using SkillInference.Monitoring;
+using SkillInference.Routing;
+using SkillInference.Schema;
+
+namespace SkillInference.Inference;
+
+/// <summary>The in-process inference service over the models of a <see cref="ModelCatalog"/>.</summary>
+internal sealed class SkillInferenceService : ISkillInferenceService
+{
+    private const int StackLimit = 256;
+    private const string Ok = "ok";
+    private readonly ModelCatalog _catalog;
+    private readonly SkillInferenceMetrics _metrics;
+
+    public SkillInferenceService(ModelCatalog catalog, SkillInferenceMetrics metrics)
+    {
+        _catalog = catalog;
+        _metrics = metrics;
+    }
+
+    public IReadOnlyList<LoadedModelInfo> LoadedModels =>
+        [.. _catalog.Current.Ordered.SelectMany(s => Describe(s))];
+
+    public ServingStatus Status => _catalog.Current.ToStatus();
+
+    public Task RefreshAsync(CancellationToken cancellationToken = default) => _catalog.RefreshAsync(cancellationToken);
+
+    public ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Features);
+        var serving = Resolve(_catalog.Current, request.Skill);
+        var model = TrafficRouter.Choose(serving, request.StudentId);
+        return ValueTask.FromResult(ScoreOne(serving, model, request.Features, alsoKnown: null));
+    }
+
+    public ValueTask<IReadOnlyList<InferenceOutcome>> InferAllSkillsAsync(IReadOnlyDictionary<string, double?> features, string? studentId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var snapshot = _catalog.Current;
+        if (!snapshot.Initialized)
+        {
+            throw new InferenceException(InferenceErrorKind.ModelNotLoaded, "*", "Models are still loading; retry shortly.");
+        }
+
+        var known = snapshot.KnownFeatures;
+        Func<string, bool> alsoKnown = known.Contains;
+        var outcomes = new InferenceOutcome[snapshot.Ordered.Length];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var serving = snapshot.Ordered[i];
+            try
+            {
+                outcomes[i] = InferenceOutcome.Success(ScoreOne(serving, TrafficRouter.Choose(serving, studentId), features, alsoKnown));
+            }
+            catch (FeatureValidationException ex)
+            {
+                outcomes[i] = InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.InvalidFeatures, ex.Message, ex.Errors));
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<InferenceOutcome>>(outcomes);
+    }
+
+    public ValueTask<IReadOnlyList<InferenceOutcome>> InferBatchAsync(IReadOnlyList<InferenceRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var snapshot = _catalog.Current;
+        var outcomes = new InferenceOutcome?[requests.Count];
+
+        // Group by (skill, routed model) so that each model scores its rows in one vectorized pass.
+        var groups = new Dictionary<LoadedModel, (SkillServing Serving, List<int> Items)>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            if (request?.Features is null || request.Skill is null)
+            {
+                outcomes[i] = InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.InvalidFeatures, "The item needs a skill and a features object.", []));
+                continue;
+            }
+
+            if (!TryResolve(snapshot, request.Skill, out var serving, out var error))
+            {
+                outcomes[i] = InferenceOutcome.Failure(error);
+                continue;
+            }
+
+            var model = TrafficRouter.Choose(serving, request.StudentId);
+            if (!groups.TryGetValue(model, out var group))
+            {
+                groups[model] = group = (serving, []);
+            }
+
+            group.Items.Add(i);
+        }
+
+        foreach (var (model, (serving, items)) in groups)
+        {
+            ScoreGroup(serving, model, requests, items, outcomes);
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<InferenceOutcome>>(outcomes!);
+    }
+
+    private void ScoreGroup(SkillServing serving, LoadedModel model, IReadOnlyList<InferenceRequest> requests, List<int> items, InferenceOutcome?[] outcomes)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var n = model.Builder.Count;
+        var rows = ArrayPool<float>.Shared.Rent(items.Count * n);
+        var used = ArrayPool<double>.Shared.Rent(items.Count * n);
+        var imputed = ArrayPool<bool>.Shared.Rent(items.Count * n);
+        var valid = new List<int>(items.Count);
+        try
+        {
+            foreach (var item in items)
+            {
+                var offset = valid.Count * n;
+                List<FeatureError>? errors = null;
+                if (model.Builder.TryBuild(requests[item].Features, rows.AsSpan(offset, n), used.AsSpan(offset, n), imputed.AsSpan(offset, n), ref errors))
+                {
+                    valid.Add(item);
+                }
+                else
+                {
+                    var ex = new FeatureValidationException(serving.Skill, errors!);
+                    outcomes[item] = InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.InvalidFeatures, ex.Message, ex.Errors));
+                }
+            }
+
+            if (valid.Count == 0)
+            {
+                return;
+            }
+
+            var probabilities = new float[valid.Count];
+            model.Model.PredictBatch(rows.AsSpan(0, valid.Count * n), probabilities);
+            var variant = VariantOf(serving, model);
+            for (var r = 0; r < valid.Count; r++)
+            {
+                outcomes[valid[r]] = InferenceOutcome.Success(BuildResult(model, variant, probabilities[r], used.AsSpan(r * n, n), imputed.AsSpan(r * n, n)));
+            }
+
+            _metrics.RecordPredictions(serving.Skill, model.Version, variant, Ok, valid.Count, started);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rows);
+            ArrayPool<double>.Shared.Return(used);
+            ArrayPool<bool>.Shared.Return(imputed);
+        }
+    }
+
+    private InferenceResult ScoreOne(SkillServing serving, LoadedModel model, IReadOnlyDictionary<string, double?> features, Func<string, bool>? alsoKnown)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var n = model.Builder.Count;
+        Span<float> row = n <= StackLimit ? stackalloc float[StackLimit] : new float[n];
+        Span<double> used = n <= StackLimit ? stackalloc double[StackLimit] : new double[n];
+        Span<bool> imputed = n <= StackLimit ? stackalloc bool[StackLimit] : new bool[n];
+        row = row[..n];
+        used = used[..n];
+        imputed = imputed[..n];
+        List<FeatureError>? errors = null;
+        var variant = VariantOf(serving, model);
+        if (!model.Builder.TryBuild(features, row, used, imputed, ref errors, alsoKnown))
+        {
+            _metrics.RecordPredictions(serving.Skill, model.Version, variant, "invalid_features", 1, started);
+            throw new FeatureValidationException(serving.Skill, errors!);
+        }
+
+        var result = BuildResult(model, variant, model.Model.Predict(row), used, imputed);
+        _metrics.RecordPredictions(serving.Skill, model.Version, variant, Ok, 1, started);
+        return result;
+    }
+
+    private static InferenceResult BuildResult(LoadedModel model, string variant, float probability, ReadOnlySpan<double> used, ReadOnlySpan<bool> imputed)
+    {
+        if (float.IsNaN(probability))
+        {
+            throw new InvalidOperationException($"The model {model.Skill}@{model.Version} returned no probability.");
+        }
+
+        var score = Math.Clamp((double)probability, 0.0, 1.0);
+        var imputedImportance = 0.0;
+        List<string>? imputedNames = null;
+        for (var i = 0; i < imputed.Length; i++)
+        {
+            if (imputed[i])
+            {
+                imputedImportance += model.Importance[i];
+                (imputedNames ??= []).Add(model.Names[i]);
+            }
+        }
+
+        var top = new TopFeature[model.TopIndices.Length];
+        for (var t = 0; t < top.Length; t++)
+        {
+            var i = model.TopIndices[t];
+            top[t] = new TopFeature(model.Names[i], model.Importance[i], double.IsNaN(used[i]) ? null : used[i], imputed[i]);
+        }
+
+        return new InferenceResult
+        {
+            Skill = model.Skill,
+            Score = score,
+            Confidence = Confidence.Compute(score, imputedImportance),
+            ModelVersion = model.Version,
+            Variant = variant,
+            TopFeatures = top,
+            ImputedFeatures = (IReadOnlyList<string>?)imputedNames ?? [],
+        };
+    }
+
+    private static string VariantOf(SkillServing serving, LoadedModel model) =>
+        ReferenceEquals(model, serving.Deployed) ? "deployed" : "variant";
+
+    private static SkillServing Resolve(ServingSnapshot snapshot, string skill) =>
+        TryResolve(snapshot, skill, out var serving, out var error)
+            ? serving
+            : throw new InferenceException(error.Kind, skill, error.Message);
+
+    private static bool TryResolve(ServingSnapshot snapshot, string skill, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SkillServing? serving, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out InferenceError? error)
+    {
+        if (snapshot.Skills.TryGetValue(skill, out serving))
+        {
+            error = null;
+            return true;
+        }
+
+        error = !snapshot.Initialized
+            ? new InferenceError(InferenceErrorKind.ModelNotLoaded, "Models are still loading; retry shortly.", [])
+            : snapshot.RegisteredSkills.Contains(skill)
+                ? new InferenceError(InferenceErrorKind.ModelNotLoaded, $"The model for skill '{skill}' is not loaded; retry shortly.", [])
+                : new InferenceError(InferenceErrorKind.UnknownSkill, $"Unknown skill '{(skill.Length <= 64 ? skill : skill[..64] + "...")}'. Deployed skills: {string.Join(", ", snapshot.RegisteredSkills)}.", []);
+        return false;
+    }
+
+    private static IEnumerable<LoadedModelInfo> Describe(SkillServing s)
+    {
+        yield return new LoadedModelInfo(s.Skill, s.Deployed.Version, "deployed", null, s.Deployed.Model.Engine, s.Deployed.LoadedAt, s.Deployed.Manifest);
+        foreach (var (model, weight) in s.Variants)
+        {
+            yield return new LoadedModelInfo(s.Skill, model.Version, ReferenceEquals(model, s.Deployed) ? "deployed" : "variant", weight, model.Model.Engine, model.LoadedAt, model.Manifest);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace SkillInference.Monitoring;
+
+/// <summary>The <c>SkillInference</c> meter's instruments. Tags never carry student ids or feature values.</summary>
+internal sealed class SkillInferenceMetrics : IDisposable
+{
+    public const string MeterName = "SkillInference";
+
+    private readonly Meter _meter;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _predictions;
+    private readonly Counter<long> _modelLoads;
+
+    public SkillInferenceMetrics(IMeterFactory? meterFactory = null)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _duration = _meter.CreateHistogram<double>(
+            "skillinference.inference.duration",
+            unit: "s",
+            description: "Time to score one request (a batch group counts once), by skill, model version, variant and outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+        _predictions = _meter.CreateCounter<long>("skillinference.predictions", unit: "{prediction}", description: "Predictions made, by skill, model version, variant and outcome.");
+        _modelLoads = _meter.CreateCounter<long>("skillinference.model.loads", unit: "{load}", description: "Model loads, by skill, model version and outcome (success, failure).");
+    }
+
+    public Meter Meter => _meter;
+
+    public void RecordPredictions(string skill, string version, string variant, string outcome, long count, long startTimestamp)
+    {
+        var tags = new TagList
+        {
+            { "skill", skill },
+            { "model_version", version },
+            { "variant", variant },
+            { "outcome", outcome },
+        };
+        _predictions.Add(count, tags);
+        _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+    }
+
+    public void RecordModelLoad(string skill, string version, bool success) =>
+        _modelLoads.Add(1, new TagList { { "skill", skill }, { "model_version", version }, { "outcome", success ? "success" : "failure" } });
+
+    public void Dispose() => _meter.Dispose();
+}

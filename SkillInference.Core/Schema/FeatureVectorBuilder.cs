@@ -1,0 +1,128 @@
+using System.Globalization;
+using SkillInference.Bundles;
+
+namespace SkillInference.Schema;
+
+/// <summary>
+/// Turns a caller's feature values into a model input row, as DESIGN.md specifies: validate names and values,
+/// impute absent optional features by their rule, order them as the schema does, and scale (in double, then cast to
+/// float, as scikit-learn does). Built once per loaded bundle; allocation-free per row.
+/// </summary>
+internal sealed class FeatureVectorBuilder
+{
+    private readonly FeatureSpec[] _features;
+    private readonly double[] _imputeValues;
+    private readonly double[] _mean;
+    private readonly double[] _scale;
+    private readonly bool _scaled;
+
+    public FeatureVectorBuilder(string skill, FeatureSchema schema, BundleManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(manifest);
+        Skill = skill;
+        Schema = schema;
+        _features = [.. schema.Features];
+        var n = _features.Length;
+        _imputeValues = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var stats = manifest.Statistics.Count == n ? manifest.Statistics[i] : null;
+            _imputeValues[i] = _features[i].Missing.Rule switch
+            {
+                MissingValueStrategy.Median => stats?.Median ?? double.NaN,
+                MissingValueStrategy.Mean => stats?.Mean ?? double.NaN,
+                MissingValueStrategy.Constant => _features[i].Missing.Value ?? double.NaN,
+                _ => double.NaN,
+            };
+        }
+
+        _scaled = manifest.Scaler is not null;
+        _mean = manifest.Scaler?.Mean.ToArray() ?? new double[n];
+        _scale = manifest.Scaler?.Scale.ToArray() ?? Enumerable.Repeat(1.0, n).ToArray();
+    }
+
+    public string Skill { get; }
+
+    public FeatureSchema Schema { get; }
+
+    public int Count => _features.Length;
+
+    /// <summary>
+    /// Prepares one row. Returns false and adds to <paramref name="errors"/> when a feature is unknown (not in this
+    /// schema nor in <paramref name="alsoKnown"/>), not finite, out of range, or required and absent.
+    /// </summary>
+    /// <param name="input">Feature values by name; null or absent means missing.</param>
+    /// <param name="row">Receives the model input (scaled, float).</param>
+    /// <param name="used">Receives the raw value used for each feature (after imputation; NaN for native missing).</param>
+    /// <param name="imputed">Receives whether each feature was imputed.</param>
+    /// <param name="errors">Collects errors; created on the first one.</param>
+    /// <param name="alsoKnown">Names that are valid in the request although this skill does not use them (scoring several skills at once).</param>
+    public bool TryBuild(
+        IReadOnlyDictionary<string, double?> input,
+        Span<float> row,
+        Span<double> used,
+        Span<bool> imputed,
+        ref List<FeatureError>? errors,
+        Func<string, bool>? alsoKnown = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var ok = true;
+        if (input.Count > 0)
+        {
+            foreach (var name in input.Keys)
+            {
+                if (!Schema.Contains(name) && (alsoKnown is null || !alsoKnown(name)))
+                {
+                    (errors ??= []).Add(new FeatureError(name, FeatureErrorCode.Unknown, $"'{Truncate(name)}' is not a feature of skill '{Skill}'"));
+                    ok = false;
+                }
+            }
+        }
+
+        for (var i = 0; i < _features.Length; i++)
+        {
+            var spec = _features[i];
+            double value;
+            if (input.TryGetValue(spec.Name, out var supplied) && supplied is { } v)
+            {
+                if (!double.IsFinite(v))
+                {
+                    (errors ??= []).Add(new FeatureError(spec.Name, FeatureErrorCode.NotFinite, $"'{spec.Name}' must be a finite number (NaN and infinity are not accepted; send null or omit it for missing)"));
+                    ok = false;
+                    continue;
+                }
+
+                if (v < spec.Min || v > spec.Max)
+                {
+                    (errors ??= []).Add(new FeatureError(spec.Name, FeatureErrorCode.OutOfRange, $"'{spec.Name}' is outside its valid range [{Format(spec.Min)}, {Format(spec.Max)}]"));
+                    ok = false;
+                    continue;
+                }
+
+                value = v;
+                imputed[i] = false;
+            }
+            else if (spec.Required)
+            {
+                (errors ??= []).Add(new FeatureError(spec.Name, FeatureErrorCode.Missing, $"'{spec.Name}' is required"));
+                ok = false;
+                continue;
+            }
+            else
+            {
+                value = _imputeValues[i];
+                imputed[i] = true;
+            }
+
+            used[i] = value;
+            row[i] = _scaled ? (float)((value - _mean[i]) / _scale[i]) : (float)value;
+        }
+
+        return ok;
+    }
+
+    private static string Format(double d) => d.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static string Truncate(string name) => name.Length <= 64 ? name : name[..64] + "...";
+}

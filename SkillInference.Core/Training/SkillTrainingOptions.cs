@@ -1,0 +1,36 @@
+namespace SkillInference.Training;
+
+/// <summary>How <see cref="SkillModelTrainer"/> trains one skill's model.</summary>
+public sealed record SkillTrainingOptions
+{
+    /// <summary>The bundle version to write.</summary>
+    /// <value>Defaults to 1.0.0.</value>
+    public string Version { get; init; } = "1.0.0";
+
+    /// <summary>A description of this version for the manifest.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>The number of boosted trees.</summary>
+    /// <value>Defaults to 200.</value>
+    public int NumberOfTrees { get; init; } = 200;
+
+    /// <summary>The maximum number of leaves per tree.</summary>
+    /// <value>Defaults to 16.</value>
+    public int NumberOfLeaves { get; init; } = 16;
+
+    /// <summary>The minimum number of training rows in a leaf.</summary>
+    /// <value>Defaults to 20.</value>
+    public int MinimumExampleCountPerLeaf { get; init; } = 20;
+
+    /// <summary>The learning rate (shrinkage).</summary>
+    /// <value>Defaults to 0.05.</value>
+    public double LearningRate { get; init; } = 0.05;
+
+    /// <summary>The share of rows held out for evaluation.</summary>
+    /// <value>Defaults to 0.2.</value>
+    public double TestFraction { get; init; } = 0.2;
+
+    /// <summary>The seed of the split and of the trainer.</summary>
+    /// <value>Defaults to 42.</value>
+    public int Seed { get; init; } = 42;
+}
