@@ -21,6 +21,7 @@ public sealed class ModelRegistry
     private readonly TimeProvider _time;
     private readonly Dictionary<string, IModelFormat> _formats;
     private readonly ILogger _logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Skill, string Version), BundleManifest> _manifests = new();
 
     /// <summary>Creates a registry over a store.</summary>
     /// <param name="store">Where bundles and the registry live.</param>
@@ -84,11 +85,23 @@ public sealed class ModelRegistry
             .ToArray();
     }
 
-    /// <summary>Reads a published bundle's manifest; null when the version was never published.</summary>
+    /// <summary>Reads a published bundle's manifest; null when the version was never published. Cached: bundles are immutable.</summary>
     public async Task<BundleManifest?> GetManifestAsync(string skill, string version, CancellationToken cancellationToken = default)
     {
+        if (_manifests.TryGetValue((skill, version), out var cached))
+        {
+            return cached;
+        }
+
         var stored = await Store.ReadAsync(BundlePrefix(skill, version) + ModelBundle.ManifestFileName, cancellationToken).ConfigureAwait(false);
-        return stored is null ? null : ModelBundle.ParseManifest(stored.Content.Span);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var manifest = ModelBundle.ParseManifest(stored.Content.Span);
+        _manifests.TryAdd((skill, version), manifest);
+        return manifest;
     }
 
     /// <summary>Reads and verifies a published bundle (manifest, model file, checksum).</summary>

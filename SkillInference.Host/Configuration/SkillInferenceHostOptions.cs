@@ -1,0 +1,51 @@
+namespace SkillInference.Host.Configuration;
+
+/// <summary>Host settings in the <c>SkillInference</c> section (beside the Core options).</summary>
+public sealed class SkillInferenceHostOptions
+{
+    /// <summary>Where bundles and the registry live.</summary>
+    public StoreOptions Store { get; set; } = new();
+
+    /// <summary>The sample bundles created on an empty store.</summary>
+    public SamplesOptions Samples { get; set; } = new();
+
+    /// <summary>Who may call the operator endpoints.</summary>
+    public OperatorOptions Operators { get; set; } = new();
+}
+
+/// <summary>The model store.</summary>
+public sealed class StoreOptions
+{
+    /// <summary><c>FileSystem</c> (the embedded default).</summary>
+    /// <value>Defaults to <c>FileSystem</c>.</value>
+    public string Kind { get; set; } = "FileSystem";
+
+    /// <summary>The folder of a file-system store, relative to the working directory.</summary>
+    /// <value>Defaults to <c>.skillinference/store</c>.</value>
+    public string Path { get; set; } = ".skillinference/store";
+}
+
+/// <summary>The sample bundles.</summary>
+public sealed class SamplesOptions
+{
+    /// <summary>Create, publish and deploy the sample bundles when the store has no bundle at all.</summary>
+    /// <value>Defaults to true.</value>
+    public bool SeedWhenEmpty { get; set; } = true;
+
+    /// <summary>The skill catalog; by default <c>samples/skills.json</c> beside the host or in the working directory.</summary>
+    public string? Catalog { get; set; }
+
+    /// <summary>Synthetic students to train the samples on.</summary>
+    /// <value>Defaults to 6,000.</value>
+    public int Students { get; set; } = 6_000;
+}
+
+/// <summary>Operator endpoint access.</summary>
+public sealed class OperatorOptions
+{
+    /// <summary>
+    /// API keys by operator name: a request to an operator endpoint must send one in <c>X-Api-Key</c>, and the
+    /// registry history records the name. No keys: the operator endpoints answer 403.
+    /// </summary>
+    public Dictionary<string, string> ApiKeys { get; set; } = [];
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using SkillInference.Bundles;
+using SkillInference.Inference;
+using SkillInference.Registry;
+using SkillInference.Schema;
+
+namespace SkillInference.Host.Problems;
+
+/// <summary>The one place that turns failures into RFC 9457 problem details. No stack trace reaches a client.</summary>
+internal static class ProblemMapper
+{
+    public const int RetryAfterSeconds = 5;
+
+    public static ProblemDetails Map(Exception exception) => exception switch
+    {
+        FeatureValidationException ex => FeatureProblem(ex.Skill, ex.Errors),
+        InferenceException { Kind: InferenceErrorKind.UnknownSkill } ex => Problem(StatusCodes.Status404NotFound, "Unknown skill", ex.Message),
+        InferenceException ex => Problem(StatusCodes.Status503ServiceUnavailable, "Model not loaded", ex.Message),
+        RegistryException ex => Problem(ex.Kind switch
+        {
+            RegistryErrorKind.SkillNotFound or RegistryErrorKind.VersionNotFound => StatusCodes.Status404NotFound,
+            RegistryErrorKind.Conflict or RegistryErrorKind.VersionExists or RegistryErrorKind.NothingToRollBack => StatusCodes.Status409Conflict,
+            RegistryErrorKind.SemverViolation => StatusCodes.Status422UnprocessableEntity,
+            RegistryErrorKind.InvalidRequest => StatusCodes.Status400BadRequest,
+            _ => StatusCodes.Status503ServiceUnavailable,
+        }, ex.Kind switch
+        {
+            RegistryErrorKind.Conflict => "Registry changed concurrently",
+            RegistryErrorKind.SkillNotFound => "Unknown skill",
+            RegistryErrorKind.VersionNotFound => "Unknown version",
+            RegistryErrorKind.VersionExists => "Version exists",
+            RegistryErrorKind.NothingToRollBack => "Nothing to roll back to",
+            RegistryErrorKind.SemverViolation => "Semantic version rule broken",
+            RegistryErrorKind.InvalidRequest => "Invalid request",
+            _ => "Registry unavailable",
+        }, ex.Message),
+        BundleValidationException ex => Problem(StatusCodes.Status422UnprocessableEntity, "Invalid bundle", ex.Message),
+        ModelStoreException { Kind: ModelStoreErrorKind.PreconditionFailed } ex => Problem(StatusCodes.Status409Conflict, "Store changed concurrently", ex.Message),
+        ModelStoreException ex => Problem(StatusCodes.Status503ServiceUnavailable, "Model store unavailable", ex.Message),
+        BadHttpRequestException ex => BadRequest(ex),
+        _ => Problem(StatusCodes.Status500InternalServerError, "Unexpected error", "The server failed to process the request; the failure is logged with this trace id."),
+    };
+
+    public static ProblemDetails FeatureProblem(string skill, IReadOnlyList<FeatureError> errors) => new HttpValidationProblemDetails(
+        errors.GroupBy(e => $"features.{e.Feature}").ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))
+    {
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Title = "Invalid features",
+        Detail = $"{errors.Count} feature(s) of the request do not satisfy the schema of skill '{skill}'.",
+        Type = "https://skillinference.dev/problems/invalid-features",
+    };
+
+    public static ProblemDetails Validation(IDictionary<string, string[]> errors, string detail) => new HttpValidationProblemDetails(errors)
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Title = "Invalid request",
+        Detail = detail,
+        Type = "https://skillinference.dev/problems/invalid-request",
+    };
+
+    public static ProblemDetails Problem(int status, string title, string detail) => new()
+    {
+        Status = status,
+        Title = title,
+        Detail = detail,
+        Type = $"https://httpstatuses.io/{status}",
+    };
+
+    private static ProblemDetails BadRequest(BadHttpRequestException ex)
+    {
+        if (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", "The request body exceeds the server's size limit.");
+        }
+
+        // Name the offending field from the JSON path (e.g. $.features.question_rate -> features.question_rate).
+        var json = ex.InnerException as JsonException ?? ex.InnerException?.InnerException as JsonException;
+        if (json is not null)
+        {
+            var field = string.IsNullOrEmpty(json.Path) ? "$" : json.Path.TrimStart('$').TrimStart('.');
+            var detail = json.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase)
+                ? $"The JSON body repeats the property at '{json.Path}'."
+                : field.Length == 0
+                    ? "The request body is not a valid JSON object."
+                    : $"The JSON body is invalid at '{json.Path}': expected a value of the right type (numbers for features, null for missing; NaN and Infinity are not accepted).";
+            return Validation(new Dictionary<string, string[]> { [field.Length == 0 ? "$" : field] = [detail] }, detail);
+        }
+
+        return Validation(new Dictionary<string, string[]> { ["$"] = ["The request body is missing or is not valid JSON."] }, "The request body is missing or is not valid JSON.");
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SkillInference.Host.Configuration;
+using SkillInference.Host.Endpoints;
+using SkillInference.Host.Health;
+using SkillInference.Host.Problems;
+
+namespace SkillInference.Host;
+
+/// <summary>Wires the host: configuration, the inference service, problem details, health, OpenAPI, endpoints.</summary>
+internal static class SkillInferenceHostExtensions
+{
+    public static WebApplicationBuilder AddSkillInferenceHost(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(SkillInferenceOptions.SectionName);
+        builder.Services.Configure<SkillInferenceHostOptions>(section);
+        var hostOptions = section.Get<SkillInferenceHostOptions>() ?? new SkillInferenceHostOptions();
+
+        var skillInference = builder.Services.AddSkillInference(o => section.Bind(o));
+        switch (hostOptions.Store.Kind)
+        {
+            case "FileSystem":
+                skillInference.UseFileSystemModelStore(Path.GetFullPath(hostOptions.Store.Path, builder.Environment.ContentRootPath));
+                break;
+            default:
+                throw new InvalidOperationException($"SkillInference:Store:Kind '{hostOptions.Store.Kind}' is not supported; use FileSystem.");
+        }
+
+        skillInference.AddStoreInitializer<SampleModelsInitializer>();
+
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        // Malformed JSON reaches the problem handler, which names the offending field from the JSON path.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        builder.Services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models", tags: ["ready"]);
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapSkillInferenceHost(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapSkillsApiV1();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+            ResultStatusCodes = { [HealthStatus.Healthy] = 200, [HealthStatus.Degraded] = 200, [HealthStatus.Unhealthy] = 503 },
+        });
+        return app;
+    }
+}
