@@ -30,7 +30,15 @@ internal static class SkillInferenceHostExtensions
         skillInference.AddStoreInitializer<SampleModelsInitializer>();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-            c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
+        {
+            c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier;
+
+            // Routing answers a wrong Content-Type with a bare 415; tell the caller what to send.
+            if (c.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                c.ProblemDetails.Detail ??= "The request body must be JSON, sent with Content-Type: application/json.";
+            }
+        });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
         // Malformed JSON reaches the problem handler, which names the offending field from the JSON path.
