@@ -9,6 +9,7 @@ using SkillInference.Engines.MlNet;
 using SkillInference.Inference;
 using SkillInference.Monitoring;
 using SkillInference.Registry;
+using SkillInference.Trees;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -33,6 +34,7 @@ public static class SkillInferenceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new SkillInferenceMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelFormat, MlNetModelFormat>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelFormat, XGBoostModelFormat>());
         services.TryAddSingleton(sp => new ModelRegistry(
             sp.GetService<IModelStore>() ?? throw new InvalidOperationException("No model store is configured: call UseFileSystemModelStore(path) or an adapter's Use...ModelStore() after AddSkillInference()."),
             sp.GetRequiredService<TimeProvider>(),

@@ -72,6 +72,13 @@ public sealed record BundleManifest
     [JsonPropertyName("trainingDataSha256")]
     public string? TrainingDataSha256 { get; init; }
 
+    /// <summary>
+    /// For ML.NET FastTree models, which do not store node statistics: the training rows reaching each node, per tree
+    /// (internal nodes in ML.NET order, then leaves), so that predictions can be explained with TreeSHAP. Optional.
+    /// </summary>
+    [JsonPropertyName("treeCovers")]
+    public IReadOnlyList<IReadOnlyList<double>>? TreeCovers { get; init; }
+
     /// <summary>What produced the model.</summary>
     [JsonPropertyName("trainer")]
     public TrainerDescription Trainer { get; init; } = new();

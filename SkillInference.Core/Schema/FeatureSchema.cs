@@ -11,6 +11,9 @@ namespace SkillInference.Schema;
 /// </summary>
 public sealed partial class FeatureSchema
 {
+    /// <summary>A name no feature may have: explanations report the bias under it.</summary>
+    public const string ReservedName = "bias";
+
     private readonly FrozenDictionary<string, int> _indexByName;
 
     private FeatureSchema(IReadOnlyList<FeatureSpec> features)
@@ -76,6 +79,10 @@ public sealed partial class FeatureSchema
             if (string.IsNullOrWhiteSpace(f.Name) || !NamePattern().IsMatch(f.Name))
             {
                 problems.Add($"feature #{i} has an invalid name '{f.Name}' (use snake_case: lower-case letters, digits and '_', starting with a letter)");
+            }
+            else if (f.Name == ReservedName)
+            {
+                problems.Add($"feature #{i} is named '{ReservedName}', which is reserved for the bias term of explanations");
             }
             else if (!seen.Add(f.Name))
             {

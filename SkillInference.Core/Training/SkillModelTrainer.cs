@@ -6,6 +6,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 using SkillInference.Bundles;
 using SkillInference.Schema;
+using SkillInference.Trees;
 
 namespace SkillInference.Training;
 
@@ -122,7 +123,8 @@ public sealed class SkillModelTrainer
         var context = new MLContext(options.Seed);
         var schemaDefinition = SchemaDefinition.Create(typeof(TrainingRow));
         schemaDefinition[nameof(TrainingRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, n);
-        var trainView = context.Data.LoadFromEnumerable(train.Select(r => new TrainingRow { Features = Prepare(r, true), Label = labelColumn[r] == 1 }).ToArray(), schemaDefinition);
+        var trainRows = train.Select(r => new TrainingRow { Features = Prepare(r, true), Label = labelColumn[r] == 1 }).ToArray();
+        var trainView = context.Data.LoadFromEnumerable(trainRows, schemaDefinition);
         // The test split is prepared exactly as the service prepares a request: native-missing stays NaN.
         var testView = context.Data.LoadFromEnumerable(test.Select(r => new TrainingRow { Features = Prepare(r, false), Label = labelColumn[r] == 1 }).ToArray(), schemaDefinition);
 
@@ -151,6 +153,10 @@ public sealed class SkillModelTrainer
         var totalGain = gains.Sum();
         var importance = specs.Select((s, f) => new FeatureImportance(s.Name, totalGain > 0 ? gains[f] / totalGain : 0)).ToArray();
 
+        // FastTree keeps no node statistics; record how many training rows reach each node so TreeSHAP can explain.
+        var compiled = FastTreeImporter.TryCompile(model, n, null);
+        var covers = compiled is null ? null : FastTreeImporter.ComputeCovers(compiled, trainRows.Select(r => r.Features));
+
         byte[] modelBytes;
         using (var stream = new MemoryStream())
         {
@@ -173,7 +179,8 @@ public sealed class SkillModelTrainer
             {
                 Auc = evaluation.AreaUnderRocCurve,
                 Accuracy = evaluation.Accuracy,
-                LogLoss = evaluation.LogLoss,
+                // ML.NET's evaluator reports log loss in bits (base 2); the manifest holds it in nats, as scikit-learn does.
+                LogLoss = evaluation.LogLoss * Math.Log(2),
                 PearsonR = double.IsNaN(pearson) ? null : pearson,
                 TrainCount = train.Length,
                 TestCount = test.Length,
@@ -187,6 +194,7 @@ public sealed class SkillModelTrainer
             },
             TrainedAt = _time.GetUtcNow(),
             TrainingDataSha256 = data.Sha256,
+            TreeCovers = covers,
             Trainer = new TrainerDescription
             {
                 Library = "ML.NET " + MlNetVersion,

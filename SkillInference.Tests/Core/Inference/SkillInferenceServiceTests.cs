@@ -198,12 +198,12 @@ public sealed class SkillInferenceServiceTests
     }
 
     [TestMethod]
-    public void LoadedModels_AfterRefresh_ListsSevenDeployedModelsOnTheMlNetEngine()
+    public void LoadedModels_AfterRefresh_ListsSevenDeployedModelsOnTheCompiledEngine()
     {
         var models = Service.LoadedModels;
 
         Assert.HasCount(7, models);
-        Assert.IsTrue(models.All(m => m.Version == "1.0.0" && m.Role == "deployed" && m.Engine == "mlnet"));
+        Assert.IsTrue(models.All(m => m.Version == "1.0.0" && m.Role == "deployed" && m.Engine == "compiled-trees"));
         Assert.IsTrue(Service.Status.IsReady);
     }
 }

@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SkillInference.Trees;
+
+/// <summary>
+/// Reads XGBoost's JSON model format (<c>save_model("model.json")</c>, xgboost 1.7 and later) for
+/// <c>binary:logistic</c> models with the <c>gbtree</c> or <c>dart</c> booster, trained with any tree method, with or
+/// without feature names, with any base score and missing values. Everything else — other objectives, more than two
+/// classes, categorical splits, <c>gblinear</c> — is refused with <see cref="ModelImportException"/>, never served wrong.
+/// </summary>
+public static class XGBoostJsonImporter
+{
+    /// <summary>Reads what a model declares, validating that it can be served.</summary>
+    /// <exception cref="ModelImportException">The model cannot be served.</exception>
+    public static XGBoostModelInfo Inspect(ReadOnlySpan<byte> json) => Parse(json).Info;
+
+    /// <summary>Compiles a model into the flat-array evaluator.</summary>
+    /// <exception cref="ModelImportException">The model cannot be served.</exception>
+    internal static TreeEnsemble Compile(ReadOnlySpan<byte> json) => Parse(json).Ensemble;
+
+    internal static (XGBoostModelInfo Info, TreeEnsemble Ensemble) Parse(ReadOnlySpan<byte> json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException ex)
+        {
+            throw Malformed($"it is not JSON ({ex.Message})", ex);
+        }
+
+        using (document)
+        {
+            try
+            {
+                return ParseLearner(document.RootElement);
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                throw Malformed($"a field is missing or has the wrong type ({ex.Message})", ex);
+            }
+        }
+    }
+
+    private static (XGBoostModelInfo, TreeEnsemble) ParseLearner(JsonElement root)
+    {
+        if (!root.TryGetProperty("learner", out var learner))
+        {
+            throw Malformed("it has no 'learner' object (is this an XGBoost JSON model saved with save_model(\"model.json\")?)");
+        }
+
+        var version = root.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Array
+            ? string.Join('.', v.EnumerateArray().Select(x => x.GetInt32().ToString(CultureInfo.InvariantCulture)))
+            : "unknown";
+
+        var objective = learner.GetProperty("objective").GetProperty("name").GetString();
+        var modelParam = learner.GetProperty("learner_model_param");
+        var numClass = ParseInt(modelParam, "num_class", 0);
+        if (numClass > 1 || (objective?.StartsWith("multi:", StringComparison.Ordinal) ?? false))
+        {
+            throw new ModelImportException(ModelImportErrorKind.MultiClass, $"The model is a {Math.Max(numClass, 3)}-class classifier ({objective}); only binary:logistic models are served.");
+        }
+
+        if (objective != "binary:logistic")
+        {
+            throw new ModelImportException(ModelImportErrorKind.UnsupportedObjective, $"The model's objective is '{objective}'; only binary:logistic classifiers are served (their probability is what a skill score is).");
+        }
+
+        if (modelParam.TryGetProperty("num_target", out var targets) && int.Parse(targets.GetString()!, CultureInfo.InvariantCulture) > 1)
+        {
+            throw new ModelImportException(ModelImportErrorKind.MultiClass, "The model has several targets; only single-target binary classifiers are served.");
+        }
+
+        var featureCount = ParseInt(modelParam, "num_feature", -1);
+        var baseScore = ParseBaseScore(modelParam.GetProperty("base_score").GetString()!);
+        if (!(baseScore > 0 && baseScore < 1))
+        {
+            throw Malformed($"base_score must be a probability in (0, 1) for binary:logistic, got {baseScore.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        // ObjFunction::ProbToMargin for binary:logistic, in float as XGBoost computes it.
+        var baseMargin = -MathF.Log((1.0f / baseScore) - 1.0f);
+
+        var booster = learner.GetProperty("gradient_booster");
+        var boosterName = booster.GetProperty("name").GetString();
+        JsonElement model;
+        float[]? weightDrop = null;
+        switch (boosterName)
+        {
+            case "gbtree":
+                model = booster.GetProperty("model");
+                break;
+            case "dart":
+                model = booster.GetProperty("gbtree").GetProperty("model");
+                weightDrop = [.. booster.GetProperty("weight_drop").EnumerateArray().Select(w => w.GetSingle())];
+                break;
+            default:
+                throw new ModelImportException(ModelImportErrorKind.UnsupportedModel, $"The booster is '{boosterName}'; only tree boosters (gbtree, dart) are served.");
+        }
+
+        var trees = model.GetProperty("trees").EnumerateArray().ToArray();
+        var parallel = model.TryGetProperty("gbtree_model_param", out var gbParam) ? ParseInt(gbParam, "num_parallel_tree", 1) : 1;
+        int? bestIteration = null;
+        var used = trees.Length;
+        if (learner.TryGetProperty("attributes", out var attributes) && attributes.TryGetProperty("best_iteration", out var best))
+        {
+            // scikit-learn's predict_proba uses only the trees up to the early-stopping best iteration.
+            bestIteration = int.Parse(best.GetString()!, CultureInfo.InvariantCulture);
+            used = Math.Min(trees.Length, (bestIteration.Value + 1) * Math.Max(1, parallel));
+        }
+
+        IReadOnlyList<string>? names = learner.TryGetProperty("feature_names", out var fn) && fn.ValueKind == JsonValueKind.Array && fn.GetArrayLength() > 0
+            ? [.. fn.EnumerateArray().Select(n => n.GetString() ?? "")]
+            : null;
+        if (names is not null && featureCount >= 0 && names.Count != featureCount)
+        {
+            throw Malformed($"it names {names.Count} features but declares num_feature {featureCount}");
+        }
+
+        var ensemble = Build(trees.AsSpan(0, used), featureCount, baseMargin, weightDrop?[..used], out var maxDepth);
+        var info = new XGBoostModelInfo(ensemble.FeatureCount, names, boosterName!, used, baseScore, version, bestIteration, maxDepth);
+        return (info, ensemble);
+    }
+
+    private static TreeEnsemble Build(ReadOnlySpan<JsonElement> trees, int declaredFeatures, float baseMargin, float[]? weights, out int maxDepth)
+    {
+        var roots = new int[trees.Length];
+        var feature = new List<int>();
+        var threshold = new List<float>();
+        var left = new List<int>();
+        var right = new List<int>();
+        var defaultLeft = new List<bool>();
+        var value = new List<float>();
+        var cover = new List<double>();
+        var gains = new Dictionary<int, double>();
+        var maxFeature = -1;
+        maxDepth = 0;
+        for (var t = 0; t < trees.Length; t++)
+        {
+            var tree = trees[t];
+            var offset = feature.Count;
+            roots[t] = offset;
+            var lc = Ints(tree, "left_children");
+            var rc = Ints(tree, "right_children");
+            var si = Ints(tree, "split_indices");
+            var sc = tree.GetProperty("split_conditions").EnumerateArray().Select(x => x.GetSingle()).ToArray();
+            var dl = Ints(tree, "default_left");
+            var hess = tree.GetProperty("sum_hessian").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+            var loss = tree.TryGetProperty("loss_changes", out var lcs) ? lcs.EnumerateArray().Select(x => x.GetDouble()).ToArray() : new double[lc.Length];
+            if (tree.TryGetProperty("split_type", out var st) && Ints(tree, "split_type").Any(type => type != 0))
+            {
+                throw new ModelImportException(ModelImportErrorKind.CategoricalSplits, $"Tree {t} has categorical splits; models with categorical features (enable_categorical) are not served. Retrain with numeric (e.g. one-hot) features.");
+            }
+
+            var n = lc.Length;
+            if (rc.Length != n || si.Length != n || sc.Length != n || dl.Length != n || hess.Length != n)
+            {
+                throw Malformed($"tree {t} has node arrays of different lengths");
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var isLeaf = lc[i] == -1;
+                if (!isLeaf && (lc[i] <= 0 || lc[i] >= n || rc[i] <= 0 || rc[i] >= n))
+                {
+                    throw Malformed($"tree {t} node {i} has children outside the tree");
+                }
+
+                feature.Add(isLeaf ? -1 : si[i]);
+                threshold.Add(isLeaf ? 0 : sc[i]);
+                left.Add(isLeaf ? -1 : offset + lc[i]);
+                right.Add(isLeaf ? -1 : offset + rc[i]);
+                defaultLeft.Add(dl[i] != 0);
+                value.Add(isLeaf ? sc[i] : 0);
+                cover.Add(hess[i]);
+                if (!isLeaf)
+                {
+                    maxFeature = Math.Max(maxFeature, si[i]);
+                    gains[si[i]] = gains.GetValueOrDefault(si[i]) + loss[i];
+                }
+            }
+
+            maxDepth = Math.Max(maxDepth, Depth(lc, rc, 0));
+        }
+
+        var featureCount = declaredFeatures >= 0 ? declaredFeatures : maxFeature + 1;
+        if (maxFeature >= featureCount)
+        {
+            throw Malformed($"a split uses feature {maxFeature} but the model declares {featureCount} features");
+        }
+
+        var importance = new double[featureCount];
+        var totalGain = gains.Values.Sum();
+        foreach (var (f, g) in gains)
+        {
+            importance[f] = totalGain > 0 ? g / totalGain : 0;
+        }
+
+        return new TreeEnsemble
+        {
+            Semantics = TreeSemantics.XGBoost,
+            FeatureCount = featureCount,
+            Roots = roots,
+            Feature = [.. feature],
+            Threshold = [.. threshold],
+            Left = [.. left],
+            Right = [.. right],
+            DefaultLeft = [.. defaultLeft],
+            Value = [.. value],
+            Cover = [.. cover],
+            BaseMargin = baseMargin,
+            Dart = weights is not null,
+            TreeWeights = weights,
+            GainImportance = importance,
+        };
+    }
+
+    private static int Depth(int[] left, int[] right, int node) =>
+        left[node] == -1 ? 0 : 1 + Math.Max(Depth(left, right, left[node]), Depth(left, right, right[node]));
+
+    private static int[] Ints(JsonElement tree, string name) =>
+        [.. tree.GetProperty(name).EnumerateArray().Select(x => x.ValueKind switch
+        {
+            JsonValueKind.True => 1,
+            JsonValueKind.False => 0,
+            _ => x.GetInt32(),
+        })];
+
+    private static int ParseInt(JsonElement obj, string name, int fallback) =>
+        obj.TryGetProperty(name, out var p) ? p.ValueKind == JsonValueKind.Number ? p.GetInt32() : int.Parse(p.GetString()!, CultureInfo.InvariantCulture) : fallback;
+
+    /// <summary>Parses base_score as written by xgboost 1.x ("5E-1") or 2.x ("[5E-1]").</summary>
+    internal static float ParseBaseScore(string text)
+    {
+        var trimmed = text.Trim().TrimStart('[').TrimEnd(']').Trim();
+        return float.Parse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    private static ModelImportException Malformed(string why, Exception? inner = null) =>
+        new(ModelImportErrorKind.Malformed, $"The XGBoost model cannot be read: {why}.", inner);
+}
