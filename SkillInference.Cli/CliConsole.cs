@@ -25,7 +25,9 @@ internal sealed class CliConsole(TextWriter output, TextWriter error)
         }
         catch (Exception ex) when (ex is SkillInferenceException or IOException or UnauthorizedAccessException or FormatException or ArgumentException or KeyNotFoundException or InvalidOperationException)
         {
-            await Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            // ArgumentException appends "(Parameter 'x')"; the CLI user needs only the sentence.
+            var message = ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : ex.Message;
+            await Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             if (ex is BundleValidationException { Problems.Count: > 1 } b)
             {
                 foreach (var p in b.Problems)

@@ -11,4 +11,7 @@ public enum InferenceErrorKind
 
     /// <summary>The features violate the skill's schema.</summary>
     InvalidFeatures,
+
+    /// <summary>An explanation was asked for, but the serving model cannot give one (e.g. it has no tree covers).</summary>
+    ExplanationUnavailable,
 }

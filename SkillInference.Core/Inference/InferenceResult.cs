@@ -27,6 +27,9 @@ public sealed record InferenceResult
     /// <summary>The features that were absent and filled in by their missing-value rule.</summary>
     public required IReadOnlyList<string> ImputedFeatures { get; init; }
 
+    /// <summary>Per-feature contributions for this prediction, when the request asked for an explanation.</summary>
+    public Explanation? Explanation { get; init; }
+
     /// <summary>Whether the result came from the cache.</summary>
     public bool Cached { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using SkillInference.Engines;
 using SkillInference.Monitoring;
 using SkillInference.Routing;
 using SkillInference.Schema;
@@ -33,7 +34,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         ArgumentNullException.ThrowIfNull(request.Features);
         var serving = Resolve(_catalog.Current, request.Skill);
         var model = TrafficRouter.Choose(serving, request.StudentId);
-        return ValueTask.FromResult(ScoreOne(serving, model, request.Features, alsoKnown: null));
+        return ValueTask.FromResult(ScoreOne(serving, model, request.Features, alsoKnown: null, request.Explain));
     }
 
     public ValueTask<IReadOnlyList<InferenceOutcome>> InferAllSkillsAsync(IReadOnlyDictionary<string, double?> features, string? studentId = null, CancellationToken cancellationToken = default)
@@ -53,7 +54,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
             var serving = snapshot.Ordered[i];
             try
             {
-                outcomes[i] = InferenceOutcome.Success(ScoreOne(serving, TrafficRouter.Choose(serving, studentId), features, alsoKnown));
+                outcomes[i] = InferenceOutcome.Success(ScoreOne(serving, TrafficRouter.Choose(serving, studentId), features, alsoKnown, explain: false));
             }
             catch (FeatureValidationException ex)
             {
@@ -137,9 +138,22 @@ internal sealed class SkillInferenceService : ISkillInferenceService
             var probabilities = new float[valid.Count];
             model.Model.PredictBatch(rows.AsSpan(0, valid.Count * n), probabilities);
             var variant = VariantOf(serving, model);
+            var explainable = model.Model is IExplainableModel { CanExplain: true };
             for (var r = 0; r < valid.Count; r++)
             {
-                outcomes[valid[r]] = InferenceOutcome.Success(BuildResult(model, variant, probabilities[r], used.AsSpan(r * n, n), imputed.AsSpan(r * n, n)));
+                var result = BuildResult(model, variant, probabilities[r], used.AsSpan(r * n, n), imputed.AsSpan(r * n, n));
+                if (requests[valid[r]].Explain)
+                {
+                    if (!explainable)
+                    {
+                        outcomes[valid[r]] = InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.ExplanationUnavailable, NotExplainable(model), []));
+                        continue;
+                    }
+
+                    result = result with { Explanation = Explain(model, rows.AsSpan(r * n, n)) };
+                }
+
+                outcomes[valid[r]] = InferenceOutcome.Success(result);
             }
 
             _metrics.RecordPredictions(serving.Skill, model.Version, variant, Ok, valid.Count, started);
@@ -152,8 +166,13 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         }
     }
 
-    private InferenceResult ScoreOne(SkillServing serving, LoadedModel model, IReadOnlyDictionary<string, double?> features, Func<string, bool>? alsoKnown)
+    private InferenceResult ScoreOne(SkillServing serving, LoadedModel model, IReadOnlyDictionary<string, double?> features, Func<string, bool>? alsoKnown, bool explain)
     {
+        if (explain)
+        {
+            EnsureExplainable(model);
+        }
+
         var started = Stopwatch.GetTimestamp();
         var n = model.Builder.Count;
         Span<float> row = n <= StackLimit ? stackalloc float[StackLimit] : new float[n];
@@ -171,8 +190,39 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         }
 
         var result = BuildResult(model, variant, model.Model.Predict(row), used, imputed);
+        if (explain)
+        {
+            result = result with { Explanation = Explain(model, row) };
+        }
+
         _metrics.RecordPredictions(serving.Skill, model.Version, variant, Ok, 1, started);
         return result;
+    }
+
+    private static void EnsureExplainable(LoadedModel model)
+    {
+        if (model.Model is not IExplainableModel { CanExplain: true })
+        {
+            throw new InferenceException(InferenceErrorKind.ExplanationUnavailable, model.Skill, NotExplainable(model));
+        }
+    }
+
+    private static string NotExplainable(LoadedModel model) =>
+        $"The model {model.Skill}@{model.Version} (engine {model.Model.Engine}) cannot explain predictions: explanations need a tree model with node covers (XGBoost, or FastTree trained by skillinf), served by the compiled engine.";
+
+    private static Explanation Explain(LoadedModel model, ReadOnlySpan<float> row)
+    {
+        var contributions = new double[model.Names.Length];
+        var bias = ((IExplainableModel)model.Model).Explain(row, contributions);
+        var byName = new Dictionary<string, double>(model.Names.Length, StringComparer.Ordinal);
+        var logOdds = bias;
+        for (var i = 0; i < contributions.Length; i++)
+        {
+            byName[model.Names[i]] = contributions[i];
+            logOdds += contributions[i];
+        }
+
+        return new Explanation(bias, byName, logOdds);
     }
 
     private static InferenceResult BuildResult(LoadedModel model, string variant, float probability, ReadOnlySpan<double> used, ReadOnlySpan<bool> imputed)
@@ -233,7 +283,10 @@ internal sealed class SkillInferenceService : ISkillInferenceService
             ? new InferenceError(InferenceErrorKind.ModelNotLoaded, "Models are still loading; retry shortly.", [])
             : snapshot.RegisteredSkills.Contains(skill)
                 ? new InferenceError(InferenceErrorKind.ModelNotLoaded, $"The model for skill '{skill}' is not loaded; retry shortly.", [])
-                : new InferenceError(InferenceErrorKind.UnknownSkill, $"Unknown skill '{(skill.Length <= 64 ? skill : skill[..64] + "...")}'. Deployed skills: {string.Join(", ", snapshot.RegisteredSkills)}.", []);
+                : new InferenceError(
+                    InferenceErrorKind.UnknownSkill,
+                    $"Unknown skill '{(skill.Length <= 64 ? skill : skill[..64] + "...")}'. " + (snapshot.RegisteredSkills.Count == 0 ? "No skill is deployed." : $"Deployed skills: {string.Join(", ", snapshot.RegisteredSkills)}."),
+                    []);
         return false;
     }
 

@@ -148,10 +148,12 @@ public sealed class FileSystemModelStore : IModelStore
             {
                 return new FileStream(lockPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
             }
-            catch (IOException) when (File.Exists(lockPath))
+            catch (IOException) when (File.Exists(lockPath) || DateTime.UtcNow <= deadline)
             {
-                // A lock older than the timeout belongs to a writer that died without cleaning up: break it.
-                if (File.GetLastWriteTimeUtc(lockPath) < DateTime.UtcNow - (_lockTimeout * 3))
+                // The holder may release the lock between our attempt and the check above; then the lock is gone and we
+                // retry. A lock older than the timeout belongs to a writer that died without cleaning up: break it.
+                var held = new FileInfo(lockPath);
+                if (held.Exists && held.LastWriteTimeUtc < DateTime.UtcNow - (_lockTimeout * 3))
                 {
                     File.Delete(lockPath);
                     continue;

@@ -31,7 +31,8 @@ public readonly record struct SemanticVersion(int Major, int Minor, int Patch, s
         {
             pre = text[(dash + 1)..];
             core = text[..dash];
-            if (pre.Length == 0 || !pre.Split('.').All(id => id.Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
+            // semver.org: identifiers are [0-9A-Za-z-], non-empty; numeric identifiers have no leading zeros.
+            if (pre.Length == 0 || !pre.Split('.').All(id => id.Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && !(id.Length > 1 && id[0] == '0' && id.All(char.IsAsciiDigit))))
             {
                 return false;
             }
@@ -85,11 +86,12 @@ public readonly record struct SemanticVersion(int Major, int Minor, int Patch, s
         var b = other.PreRelease.Split('.');
         for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
         {
-            var an = int.TryParse(a[i], NumberStyles.None, CultureInfo.InvariantCulture, out var ai);
-            var bn = int.TryParse(b[i], NumberStyles.None, CultureInfo.InvariantCulture, out var bi);
+            var an = a[i].All(char.IsAsciiDigit);
+            var bn = b[i].All(char.IsAsciiDigit);
             c = (an, bn) switch
             {
-                (true, true) => ai.CompareTo(bi),
+                // Numeric identifiers compare numerically, at any length: without leading zeros, longer is larger.
+                (true, true) => a[i].Length != b[i].Length ? a[i].Length.CompareTo(b[i].Length) : string.CompareOrdinal(a[i], b[i]),
                 (true, false) => -1,
                 (false, true) => 1,
                 _ => string.CompareOrdinal(a[i], b[i]),

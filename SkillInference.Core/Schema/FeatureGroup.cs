@@ -13,4 +13,8 @@ public enum FeatureGroup
     /// <summary>Derived from the student's activity on the learning platform.</summary>
     [JsonStringEnumMemberName("behavioral")]
     Behavioral,
+
+    /// <summary>Not declared (e.g. a feature of an imported model without a schema file).</summary>
+    [JsonStringEnumMemberName("other")]
+    Other,
 }

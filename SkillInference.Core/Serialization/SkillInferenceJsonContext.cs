@@ -14,4 +14,5 @@ namespace SkillInference.Serialization;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(BundleManifest))]
 [JsonSerializable(typeof(RegistryDocument))]
+[JsonSerializable(typeof(List<Schema.FeatureSpec>))]
 internal sealed partial class SkillInferenceJsonContext : JsonSerializerContext;

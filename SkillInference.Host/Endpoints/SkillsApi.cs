@@ -22,20 +22,30 @@ internal static class SkillsApi
         api.MapPost("/infer", InferAsync)
             .WithName("Infer")
             .WithSummary("Score one student on one skill.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapPost("/infer/batch", InferBatchAsync)
             .WithName("InferBatch")
             .WithSummary("Score many (student, skill) items; results in request order, each a score or an error.")
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         api.MapGet("/models", ListModelsAsync)
             .WithName("ListModels")
             .WithSummary("Every skill's deployed and live version, published versions with metrics, and the deployed features.");
 
-        var operators = api.MapGroup("/models/{skill}").WithTags("Operators").AddEndpointFilter<OperatorKeyFilter>();
+        var operators = api.MapGroup("/models/{skill}").WithTags("Operators").AddEndpointFilter<OperatorKeyFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         operators.MapPost("/deploy", DeployAsync).WithName("Deploy").WithSummary("Deploy a published version (requires X-Api-Key).");
         operators.MapPost("/rollback", RollbackAsync).WithName("Rollback").WithSummary("Restore the previously deployed version (requires X-Api-Key).");
         operators.MapPost("/variants", SetVariantsAsync).WithName("SetVariants").WithSummary("Split a skill's traffic between versions by weight (requires X-Api-Key).");
@@ -174,7 +184,7 @@ internal static class SkillsApi
             : deployed.Features.Select((f, i) => new FeatureDto
             {
                 Name = f.Name,
-                Group = f.Group == FeatureGroup.Linguistic ? "linguistic" : "behavioral",
+                Group = f.Group switch { FeatureGroup.Linguistic => "linguistic", FeatureGroup.Behavioral => "behavioral", _ => "other" },
                 Description = f.Description,
                 Unit = f.Unit,
                 Min = f.Min,
@@ -243,6 +253,7 @@ internal static class SkillsApi
             Errors = error.FeatureErrors.GroupBy(e => $"features.{e.Feature}").ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
         },
         InferenceErrorKind.UnknownSkill => new BatchItemError { Status = StatusCodes.Status404NotFound, Title = "Unknown skill", Detail = error.Message },
+        InferenceErrorKind.ExplanationUnavailable => new BatchItemError { Status = StatusCodes.Status422UnprocessableEntity, Title = "Explanation unavailable", Detail = error.Message },
         _ => new BatchItemError { Status = StatusCodes.Status503ServiceUnavailable, Title = "Model not loaded", Detail = error.Message },
     };
 }

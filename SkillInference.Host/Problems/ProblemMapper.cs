@@ -16,6 +16,7 @@ internal static class ProblemMapper
     {
         FeatureValidationException ex => FeatureProblem(ex.Skill, ex.Errors),
         InferenceException { Kind: InferenceErrorKind.UnknownSkill } ex => Problem(StatusCodes.Status404NotFound, "Unknown skill", ex.Message),
+        InferenceException { Kind: InferenceErrorKind.ExplanationUnavailable } ex => Problem(StatusCodes.Status422UnprocessableEntity, "Explanation unavailable", ex.Message),
         InferenceException ex => Problem(StatusCodes.Status503ServiceUnavailable, "Model not loaded", ex.Message),
         RegistryException ex => Problem(ex.Kind switch
         {

@@ -26,6 +26,9 @@ public sealed record SkillScore
     /// <summary>Features filled in by their missing-value rule.</summary>
     public required IReadOnlyList<string> ImputedFeatures { get; init; }
 
+    /// <summary>With <c>explain: true</c>: each feature's contribution to the log-odds (TreeSHAP) and the bias.</summary>
+    public ExplanationDto? Explanation { get; init; }
+
     /// <summary>Whether the score came from the cache.</summary>
     public bool Cached { get; init; }
 
@@ -38,6 +41,7 @@ public sealed record SkillScore
         Variant = r.Variant,
         TopFeatures = [.. r.TopFeatures.Select(t => new TopFeatureDto(t.Name, t.Importance, t.Value, t.Imputed))],
         ImputedFeatures = r.ImputedFeatures,
+        Explanation = r.Explanation is { } e ? new ExplanationDto(e.Bias, e.Contributions, e.LogOdds) : null,
         Cached = r.Cached,
     };
 }
