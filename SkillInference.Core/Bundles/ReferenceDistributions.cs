@@ -5,7 +5,7 @@ namespace SkillInference.Bundles;
 /// <summary>Distributions seen at training time, against which live traffic is compared for drift.</summary>
 public sealed record ReferenceDistributions
 {
-    /// <summary>The predicted probabilities on the training rows, in ten bins over [0, 1].</summary>
+    /// <summary>The predicted probabilities on the held-out test rows (what live traffic should look like), in ten bins over [0, 1].</summary>
     [JsonPropertyName("score")]
     public Histogram? Score { get; init; }
 
