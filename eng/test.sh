@@ -13,6 +13,17 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 CI=${CI:-true}
 
+# ---- packages the tests need --------------------------------------------------------------------------------
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+apt_packages=()
+# Real XGBoost models for the parity tests come from Debian's xgboost (PyPI is not reachable).
+/usr/bin/python3 -c 'import xgboost, sklearn' 2>/dev/null || apt_packages+=(python3-xgboost python3-sklearn)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  log "Installing ${apt_packages[*]}"
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
 # ---- servers the integration tests use (added as the features that need them land) --------------------------
 cleanup() { :; }
 trap cleanup EXIT
