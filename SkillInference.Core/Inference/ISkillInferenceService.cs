@@ -23,6 +23,12 @@ public interface ISkillInferenceService
     /// </summary>
     ValueTask<IReadOnlyList<InferenceOutcome>> InferAllSkillsAsync(IReadOnlyDictionary<string, double?> features, string? studentId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Scores many students on every deployed skill: per skill, all students in one vectorized pass. A student's bad
+    /// features fail only that student's outcomes. The batch worker's path.
+    /// </summary>
+    ValueTask<IReadOnlyList<StudentScores>> InferStudentsAsync(IReadOnlyList<StudentRequest> students, CancellationToken cancellationToken = default);
+
     /// <summary>The models in memory.</summary>
     IReadOnlyList<LoadedModelInfo> LoadedModels { get; }
 

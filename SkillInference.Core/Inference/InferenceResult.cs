@@ -27,6 +27,12 @@ public sealed record InferenceResult
     /// <summary>The features that were absent and filled in by their missing-value rule.</summary>
     public required IReadOnlyList<string> ImputedFeatures { get; init; }
 
+    /// <summary>
+    /// A stable hash of the prepared features (imputed, ordered, scaled) the model scored: equal inputs to the same model
+    /// hash equal; any change of a feature changes it. See <see cref="Inference.FeatureHash"/>.
+    /// </summary>
+    public string FeatureHash { get; init; } = "";
+
     /// <summary>Per-feature contributions for this prediction, when the request asked for an explanation.</summary>
     public Explanation? Explanation { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using SkillInference.Engines;
 using SkillInference.Monitoring;
 using SkillInference.Routing;
@@ -40,14 +41,8 @@ internal sealed class SkillInferenceService : ISkillInferenceService
     public ValueTask<IReadOnlyList<InferenceOutcome>> InferAllSkillsAsync(IReadOnlyDictionary<string, double?> features, string? studentId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(features);
-        var snapshot = _catalog.Current;
-        if (!snapshot.Initialized)
-        {
-            throw new InferenceException(InferenceErrorKind.ModelNotLoaded, "*", "Models are still loading; retry shortly.");
-        }
-
-        var known = snapshot.KnownFeatures;
-        Func<string, bool> alsoKnown = known.Contains;
+        var snapshot = Initialized(_catalog.Current);
+        Func<string, bool> alsoKnown = snapshot.KnownFeatures.Contains;
         var outcomes = new InferenceOutcome[snapshot.Ordered.Length];
         for (var i = 0; i < outcomes.Length; i++)
         {
@@ -71,7 +66,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         var snapshot = _catalog.Current;
         var outcomes = new InferenceOutcome?[requests.Count];
 
-        // Group by (skill, routed model) so that each model scores its rows in one vectorized pass.
+        // Group by routed model (skill and version) so that each model scores its rows in one vectorized pass.
         var groups = new Dictionary<LoadedModel, (SkillServing Serving, List<int> Items)>();
         for (var i = 0; i < requests.Count; i++)
         {
@@ -88,24 +83,74 @@ internal sealed class SkillInferenceService : ISkillInferenceService
                 continue;
             }
 
-            var model = TrafficRouter.Choose(serving, request.StudentId);
-            if (!groups.TryGetValue(model, out var group))
-            {
-                groups[model] = group = (serving, []);
-            }
-
-            group.Items.Add(i);
+            AddToGroup(groups, serving, TrafficRouter.Choose(serving, request.StudentId), i);
         }
 
         foreach (var (model, (serving, items)) in groups)
         {
-            ScoreGroup(serving, model, requests, items, outcomes);
+            ScoreGroup(serving, model, items, i => requests[i].Features, i => requests[i].Explain, alsoKnown: null, (i, outcome) => outcomes[i] = outcome);
         }
 
         return ValueTask.FromResult<IReadOnlyList<InferenceOutcome>>(outcomes!);
     }
 
-    private void ScoreGroup(SkillServing serving, LoadedModel model, IReadOnlyList<InferenceRequest> requests, List<int> items, InferenceOutcome?[] outcomes)
+    public ValueTask<IReadOnlyList<StudentScores>> InferStudentsAsync(IReadOnlyList<StudentRequest> students, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(students);
+        var snapshot = Initialized(_catalog.Current);
+        var skills = snapshot.Ordered;
+        var outcomes = new InferenceOutcome[students.Count, skills.Length];
+        Func<string, bool> alsoKnown = snapshot.KnownFeatures.Contains;
+        for (var s = 0; s < skills.Length; s++)
+        {
+            var serving = skills[s];
+            var groups = new Dictionary<LoadedModel, (SkillServing Serving, List<int> Items)>();
+            for (var i = 0; i < students.Count; i++)
+            {
+                AddToGroup(groups, serving, TrafficRouter.Choose(serving, students[i].StudentId), i);
+            }
+
+            var column = s;
+            foreach (var (model, (_, items)) in groups)
+            {
+                ScoreGroup(serving, model, items, i => students[i].Features, _ => false, alsoKnown, (i, outcome) => outcomes[i, column] = outcome);
+            }
+        }
+
+        var result = new StudentScores[students.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var row = new InferenceOutcome[skills.Length];
+            for (var s = 0; s < row.Length; s++)
+            {
+                row[s] = outcomes[i, s];
+            }
+
+            result[i] = new StudentScores(students[i].StudentId, row);
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<StudentScores>>(result);
+    }
+
+    private static void AddToGroup(Dictionary<LoadedModel, (SkillServing Serving, List<int> Items)> groups, SkillServing serving, LoadedModel model, int item)
+    {
+        if (!groups.TryGetValue(model, out var group))
+        {
+            groups[model] = group = (serving, []);
+        }
+
+        group.Items.Add(item);
+    }
+
+    /// <summary>Prepares every item's row into one buffer, scores the valid rows in one call, and reports each outcome.</summary>
+    private void ScoreGroup(
+        SkillServing serving,
+        LoadedModel model,
+        List<int> items,
+        Func<int, IReadOnlyDictionary<string, double?>> featuresOf,
+        Func<int, bool> explainOf,
+        Func<string, bool>? alsoKnown,
+        Action<int, InferenceOutcome> report)
     {
         var started = Stopwatch.GetTimestamp();
         var n = model.Builder.Count;
@@ -119,14 +164,14 @@ internal sealed class SkillInferenceService : ISkillInferenceService
             {
                 var offset = valid.Count * n;
                 List<FeatureError>? errors = null;
-                if (model.Builder.TryBuild(requests[item].Features, rows.AsSpan(offset, n), used.AsSpan(offset, n), imputed.AsSpan(offset, n), ref errors))
+                if (model.Builder.TryBuild(featuresOf(item), rows.AsSpan(offset, n), used.AsSpan(offset, n), imputed.AsSpan(offset, n), ref errors, alsoKnown))
                 {
                     valid.Add(item);
                 }
                 else
                 {
                     var ex = new FeatureValidationException(serving.Skill, errors!);
-                    outcomes[item] = InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.InvalidFeatures, ex.Message, ex.Errors));
+                    report(item, InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.InvalidFeatures, ex.Message, ex.Errors)));
                 }
             }
 
@@ -135,28 +180,36 @@ internal sealed class SkillInferenceService : ISkillInferenceService
                 return;
             }
 
-            var probabilities = new float[valid.Count];
-            model.Model.PredictBatch(rows.AsSpan(0, valid.Count * n), probabilities);
-            var variant = VariantOf(serving, model);
-            var explainable = model.Model is IExplainableModel { CanExplain: true };
-            for (var r = 0; r < valid.Count; r++)
+            var probabilities = ArrayPool<float>.Shared.Rent(valid.Count);
+            try
             {
-                var result = BuildResult(model, variant, probabilities[r], used.AsSpan(r * n, n), imputed.AsSpan(r * n, n));
-                if (requests[valid[r]].Explain)
+                model.Model.PredictBatch(rows.AsSpan(0, valid.Count * n), probabilities.AsSpan(0, valid.Count));
+                var variant = VariantOf(serving, model);
+                var explainable = model.Model is IExplainableModel { CanExplain: true };
+                for (var r = 0; r < valid.Count; r++)
                 {
-                    if (!explainable)
+                    var row = rows.AsSpan(r * n, n);
+                    var result = BuildResult(model, variant, probabilities[r], row, used.AsSpan(r * n, n), imputed.AsSpan(r * n, n));
+                    if (explainOf(valid[r]))
                     {
-                        outcomes[valid[r]] = InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.ExplanationUnavailable, NotExplainable(model), []));
-                        continue;
+                        if (!explainable)
+                        {
+                            report(valid[r], InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.ExplanationUnavailable, NotExplainable(model), [])));
+                            continue;
+                        }
+
+                        result = result with { Explanation = Explain(model, row) };
                     }
 
-                    result = result with { Explanation = Explain(model, rows.AsSpan(r * n, n)) };
+                    report(valid[r], InferenceOutcome.Success(result));
                 }
 
-                outcomes[valid[r]] = InferenceOutcome.Success(result);
+                _metrics.RecordPredictions(serving.Skill, model.Version, variant, Ok, valid.Count, started);
             }
-
-            _metrics.RecordPredictions(serving.Skill, model.Version, variant, Ok, valid.Count, started);
+            finally
+            {
+                ArrayPool<float>.Shared.Return(probabilities);
+            }
         }
         finally
         {
@@ -189,7 +242,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
             throw new FeatureValidationException(serving.Skill, errors!);
         }
 
-        var result = BuildResult(model, variant, model.Model.Predict(row), used, imputed);
+        var result = BuildResult(model, variant, model.Model.Predict(row), row, used, imputed);
         if (explain)
         {
             result = result with { Explanation = Explain(model, row) };
@@ -225,7 +278,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         return new Explanation(bias, byName, logOdds);
     }
 
-    private static InferenceResult BuildResult(LoadedModel model, string variant, float probability, ReadOnlySpan<double> used, ReadOnlySpan<bool> imputed)
+    private static InferenceResult BuildResult(LoadedModel model, string variant, float probability, ReadOnlySpan<float> row, ReadOnlySpan<double> used, ReadOnlySpan<bool> imputed)
     {
         if (float.IsNaN(probability))
         {
@@ -260,18 +313,22 @@ internal sealed class SkillInferenceService : ISkillInferenceService
             Variant = variant,
             TopFeatures = top,
             ImputedFeatures = (IReadOnlyList<string>?)imputedNames ?? [],
+            FeatureHash = FeatureHash.ComputeHex(row),
         };
     }
 
     private static string VariantOf(SkillServing serving, LoadedModel model) =>
         ReferenceEquals(model, serving.Deployed) ? "deployed" : "variant";
 
+    private static ServingSnapshot Initialized(ServingSnapshot snapshot) =>
+        snapshot.Initialized ? snapshot : throw new InferenceException(InferenceErrorKind.ModelNotLoaded, "*", "Models are still loading; retry shortly.");
+
     private static SkillServing Resolve(ServingSnapshot snapshot, string skill) =>
         TryResolve(snapshot, skill, out var serving, out var error)
             ? serving
             : throw new InferenceException(error.Kind, skill, error.Message);
 
-    private static bool TryResolve(ServingSnapshot snapshot, string skill, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SkillServing? serving, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out InferenceError? error)
+    private static bool TryResolve(ServingSnapshot snapshot, string skill, [NotNullWhen(true)] out SkillServing? serving, [NotNullWhen(false)] out InferenceError? error)
     {
         if (snapshot.Skills.TryGetValue(skill, out serving))
         {

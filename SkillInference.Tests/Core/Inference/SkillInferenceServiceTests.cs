@@ -198,6 +198,51 @@ public sealed class SkillInferenceServiceTests
     }
 
     [TestMethod]
+    public async Task InferStudentsAsync_ManyStudents_EqualOneStudentAtATime()
+    {
+        var students = Enumerable.Range(0, 150).Select(i => new StudentRequest($"S{i}", SampleRows.Student(i))).ToArray();
+        students[7] = students[7] with { Features = new Dictionary<string, double?>(students[7].Features) { ["streak_days"] = -5 } };
+
+        var scores = await Service.InferStudentsAsync(students);
+
+        Assert.HasCount(students.Length, scores);
+        for (var i = 0; i < students.Length; i++)
+        {
+            var single = await Service.InferAllSkillsAsync(students[i].Features, students[i].StudentId);
+            Assert.AreEqual(students[i].StudentId, scores[i].StudentId);
+            Assert.HasCount(7, scores[i].Outcomes);
+            for (var s = 0; s < 7; s++)
+            {
+                Assert.AreEqual(single[s].IsSuccess, scores[i].Outcomes[s].IsSuccess);
+                Assert.AreEqual(single[s].Result?.Score, scores[i].Outcomes[s].Result?.Score);
+                Assert.AreEqual(single[s].Result?.FeatureHash, scores[i].Outcomes[s].Result?.FeatureHash);
+            }
+        }
+
+        // streak_days is out of range: only the skills that use it fail for that student.
+        var failed = scores[7].Outcomes.Where(o => !o.IsSuccess).ToArray();
+        Assert.IsNotEmpty(failed);
+        Assert.IsTrue(failed.All(o => o.Error!.FeatureErrors.All(e => e.Feature == "streak_days")));
+        Assert.IsTrue(scores[7].Outcomes.Any(o => o.IsSuccess));
+    }
+
+    [TestMethod]
+    public async Task InferAsync_FeatureHash_ChangesWithAnyFeatureAndNotWithKeyOrder()
+    {
+        var row = SampleRows.CompleteRequests(SampleStore.Catalog["curiosity"].Schema, 1)[0];
+        var reordered = row.Reverse().ToDictionary(kv => kv.Key, kv => kv.Value);
+        var changed = new Dictionary<string, double?>(row) { ["question_rate"] = row["question_rate"] + 0.001 };
+
+        var a = await Service.InferAsync(new InferenceRequest("curiosity", row));
+        var b = await Service.InferAsync(new InferenceRequest("curiosity", reordered));
+        var c = await Service.InferAsync(new InferenceRequest("curiosity", changed));
+
+        Assert.AreEqual(a.FeatureHash, b.FeatureHash);
+        Assert.AreNotEqual(a.FeatureHash, c.FeatureHash);
+        Assert.AreEqual(16, a.FeatureHash.Length);
+    }
+
+    [TestMethod]
     public void LoadedModels_AfterRefresh_ListsSevenDeployedModelsOnTheCompiledEngine()
     {
         var models = Service.LoadedModels;
