@@ -2,16 +2,30 @@ using SkillInference.Engines;
 
 namespace SkillInference.Trees;
 
-/// <summary>Scores and explains with a compiled <see cref="TreeEnsemble"/>: the fast path for XGBoost and FastTree bundles.</summary>
+/// <summary>
+/// Scores and explains with a compiled <see cref="TreeEnsemble"/>: the fast path for XGBoost and FastTree bundles.
+/// Scoring uses the branch-free <see cref="FlatForest"/> layout; large batches are split across the cores. Results are
+/// identical to the node-by-node walk of <see cref="TreeEnsemble"/>.
+/// </summary>
 internal sealed class CompiledTreeModel : IScoringModel, IExplainableModel
 {
+    /// <summary>Batches at least this large are scored on several cores.</summary>
+    internal const int ParallelThreshold = 4096;
+    private const int ParallelChunk = 2048;
+
     private readonly TreeEnsemble _ensemble;
+    private readonly FlatForest _flat;
     private readonly Lazy<TreeShap>? _shap;
+    private readonly float _baseMargin;
+    private readonly float[]? _dartWeights;
 
     public CompiledTreeModel(TreeEnsemble ensemble)
     {
         _ensemble = ensemble;
+        _flat = FlatForest.Build(ensemble);
         _shap = ensemble.Cover is null ? null : new Lazy<TreeShap>(() => new TreeShap(ensemble));
+        _baseMargin = (float)ensemble.BaseMargin;
+        _dartWeights = ensemble.Dart ? ensemble.TreeWeights : null;
     }
 
     public string Engine => "compiled-trees";
@@ -29,7 +43,7 @@ internal sealed class CompiledTreeModel : IScoringModel, IExplainableModel
             throw new ArgumentException($"Expected {_ensemble.FeatureCount} features, got {features.Length}.", nameof(features));
         }
 
-        return _ensemble.Predict(features);
+        return PredictOne(features);
     }
 
     public void PredictBatch(ReadOnlySpan<float> rows, Span<float> probabilities)
@@ -40,10 +54,13 @@ internal sealed class CompiledTreeModel : IScoringModel, IExplainableModel
             throw new ArgumentException($"Expected {probabilities.Length} rows of {n} features.", nameof(rows));
         }
 
-        for (var i = 0; i < probabilities.Length; i++)
+        if (probabilities.Length >= ParallelThreshold && Environment.ProcessorCount > 1)
         {
-            probabilities[i] = _ensemble.Predict(rows.Slice(i * n, n));
+            PredictParallel(rows, probabilities);
+            return;
         }
+
+        PredictRange(rows, probabilities);
     }
 
     public double Explain(ReadOnlySpan<float> features, Span<double> contributions)
@@ -71,5 +88,63 @@ internal sealed class CompiledTreeModel : IScoringModel, IExplainableModel
 
     public void Dispose()
     {
+    }
+
+    private float PredictOne(ReadOnlySpan<float> row)
+    {
+        return _ensemble.Semantics == TreeSemantics.XGBoost
+            ? _ensemble.Probability(_flat.MarginFloat(row, _baseMargin, _dartWeights))
+            : _ensemble.Probability((float)(_flat.SumDouble(row, _ensemble.TreeWeightsDouble) + _ensemble.BaseMargin));
+    }
+
+    private void PredictRange(ReadOnlySpan<float> rows, Span<float> probabilities)
+    {
+        var n = _ensemble.FeatureCount;
+        if (_ensemble.Semantics == TreeSemantics.XGBoost)
+        {
+            _flat.Scores(rows, n, probabilities, [], _baseMargin, _dartWeights, null);
+            for (var i = 0; i < probabilities.Length; i++)
+            {
+                probabilities[i] = _ensemble.Probability(probabilities[i]);
+            }
+
+            return;
+        }
+
+        var sums = System.Buffers.ArrayPool<double>.Shared.Rent(probabilities.Length);
+        try
+        {
+            var span = sums.AsSpan(0, probabilities.Length);
+            _flat.Scores(rows, n, probabilities, span, 0, null, _ensemble.TreeWeightsDouble);
+            for (var i = 0; i < probabilities.Length; i++)
+            {
+                probabilities[i] = _ensemble.Probability((float)(span[i] + _ensemble.BaseMargin));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    private unsafe void PredictParallel(ReadOnlySpan<float> rows, Span<float> probabilities)
+    {
+        var n = _ensemble.FeatureCount;
+        var count = probabilities.Length;
+        fixed (float* rowsPtr = rows)
+        fixed (float* outPtr = probabilities)
+        {
+            var r = (nint)rowsPtr;
+            var o = (nint)outPtr;
+            var chunks = (count + ParallelChunk - 1) / ParallelChunk;
+            Parallel.For(0, chunks, c =>
+            {
+                var start = c * ParallelChunk;
+                var length = Math.Min(ParallelChunk, count - start);
+                var chunkRows = new ReadOnlySpan<float>((float*)r + ((long)start * n), length * n);
+                var chunkOut = new Span<float>((float*)o + start, length);
+                PredictRange(chunkRows, chunkOut);
+            });
+        }
     }
 }
