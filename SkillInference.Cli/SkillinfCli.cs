@@ -15,8 +15,10 @@ internal static class SkillinfCli
         root.Subcommands.Add(StoreCommands.Samples(console));
         root.Subcommands.Add(StoreCommands.Publish(console));
         root.Subcommands.Add(StoreCommands.Models(console));
-        root.Subcommands.Add(ImportCommands.Create(console));
+        root.Subcommands.Add(ImportCommands.Create(console, OnnxImportCommand.Create(console)));
         root.Subcommands.Add(PredictCommand.Create(console));
+        root.Subcommands.Add(DbCommands.Create(console));
+        root.Subcommands.Add(BatchCommands.Create(console));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SkillInference;
+using SkillInference.Caching;
 using SkillInference.Engines;
 using SkillInference.Engines.MlNet;
 using SkillInference.Inference;
@@ -40,10 +41,30 @@ public static class SkillInferenceServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetServices<IModelFormat>(),
             sp.GetService<ILogger<ModelRegistry>>()));
+        services.AddOptions<InferenceCacheOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceCacheOptions>, InferenceCacheOptionsValidator>());
+        services.TryAddSingleton(sp => new StudentKeyHasher(sp.GetRequiredService<IOptions<InferenceCacheOptions>>().Value.KeySecret));
+        services.TryAddSingleton<IInferenceCache>(sp => new MemoryInferenceCache(sp.GetRequiredService<IOptions<InferenceCacheOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<ISkillInferenceService, SkillInferenceService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
         return new SkillInferenceBuilder(services);
+    }
+
+    /// <summary>Turns the result cache off (by default results of requests with a student id are cached in memory).</summary>
+    public static SkillInferenceBuilder WithoutCache(this SkillInferenceBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IInferenceCache, NullInferenceCache>());
+        return builder;
+    }
+
+    /// <summary>Configures the result cache (TTL, memory bound, key secret).</summary>
+    public static SkillInferenceBuilder ConfigureCache(this SkillInferenceBuilder builder, Action<InferenceCacheOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
     }
 
     /// <summary>Serves bundles from a local folder (the embedded default store).</summary>

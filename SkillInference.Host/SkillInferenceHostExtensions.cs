@@ -18,16 +18,28 @@ internal static class SkillInferenceHostExtensions
         var hostOptions = section.Get<SkillInferenceHostOptions>() ?? new SkillInferenceHostOptions();
 
         var skillInference = builder.Services.AddSkillInference(o => section.Bind(o));
-        switch (hostOptions.Store.Kind)
+        switch (hostOptions.Store.Kind.ToUpperInvariant())
         {
-            case "FileSystem":
+            case "FILESYSTEM":
                 skillInference.UseFileSystemModelStore(Path.GetFullPath(hostOptions.Store.Path, builder.Environment.ContentRootPath));
                 break;
+            case "GCS":
+                if (string.IsNullOrWhiteSpace(hostOptions.Store.Bucket))
+                {
+                    throw new InvalidOperationException("SkillInference:Store:Bucket is required when SkillInference:Store:Kind is Gcs (e.g. SkillInference__Store__Bucket=mass-production-ml-models, with SkillInference__Store__Prefix for a folder inside it).");
+                }
+
+                // The whole Store section binds, so the GCS retry settings (MaxRetryAttempts, AttemptTimeout, ...) can be set beside Bucket and Prefix.
+                skillInference.UseGcsModelStore(section.GetSection("Store"));
+                break;
             default:
-                throw new InvalidOperationException($"SkillInference:Store:Kind '{hostOptions.Store.Kind}' is not supported; use FileSystem.");
+                throw new InvalidOperationException($"SkillInference:Store:Kind '{hostOptions.Store.Kind}' is not supported; use FileSystem or Gcs.");
         }
 
+        skillInference.AddOnnx();
         skillInference.AddStoreInitializer<SampleModelsInitializer>();
+        skillInference.AddCacheFromConfiguration(section);
+        skillInference.AddBatchFromConfiguration(builder.Configuration, builder.Environment.ContentRootPath);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
@@ -49,7 +61,9 @@ internal static class SkillInferenceHostExtensions
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        builder.Services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<ModelsHealthCheck>("models", tags: ["ready"])
+            .AddCheck<CacheHealthCheck>("cache", tags: ["ready"]);
         builder.Services.AddOpenApi();
         return builder;
     }
@@ -60,6 +74,8 @@ internal static class SkillInferenceHostExtensions
         app.UseStatusCodePages();
         app.MapOpenApi();
         app.MapSkillsApiV1();
+        app.MapStudentsApiV1();
+        app.MapTasksApiV1();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

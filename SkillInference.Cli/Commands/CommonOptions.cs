@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SkillInference.Onnx;
 using SkillInference.Registry;
 using SkillInference.Schema;
 
@@ -9,7 +10,7 @@ internal static class CommonOptions
 {
     public static Option<string> Store() => new("--store")
     {
-        Description = "The model store: a folder (created if needed).",
+        Description = "The model store: a folder (created if needed), or a Cloud Storage bucket and prefix as gs://BUCKET/PREFIX (Application Default Credentials; STORAGE_EMULATOR_HOST for an emulator).",
         Required = true,
     };
 
@@ -30,7 +31,7 @@ internal static class CommonOptions
     };
 
     public static ModelRegistry OpenRegistry(string store) =>
-        new(new FileSystemModelStore(store), formats: Engines.BuiltInModelFormats.Create());
+        new(ModelStores.Open(store), formats: OnnxModelFormats.CreateWithBuiltIn());
 
     public static async Task<SkillCatalog> LoadCatalogAsync(string? path, CancellationToken cancellationToken)
     {

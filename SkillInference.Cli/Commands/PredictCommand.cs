@@ -30,7 +30,7 @@ internal static class PredictCommand
         {
             var services = new ServiceCollection();
             services.AddLogging();
-            services.AddSkillInference(o => o.Engine = parse.GetValue(engine)).UseFileSystemModelStore(parse.GetValue(store)!);
+            services.AddSkillInference(o => o.Engine = parse.GetValue(engine)).UseModelStore(parse.GetValue(store)!).AddOnnx();
             await using var provider = services.BuildServiceProvider();
             var service = provider.GetRequiredService<ISkillInferenceService>();
             await service.RefreshAsync(ct).ConfigureAwait(false);

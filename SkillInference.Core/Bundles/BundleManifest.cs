@@ -79,6 +79,10 @@ public sealed record BundleManifest
     [JsonPropertyName("treeCovers")]
     public IReadOnlyList<IReadOnlyList<double>>? TreeCovers { get; init; }
 
+    /// <summary>For <c>onnx</c> bundles: which graph input and output to use. Null when absent (other formats ignore it).</summary>
+    [JsonPropertyName("onnx")]
+    public OnnxSettings? Onnx { get; init; }
+
     /// <summary>What produced the model.</summary>
     [JsonPropertyName("trainer")]
     public TrainerDescription Trainer { get; init; } = new();

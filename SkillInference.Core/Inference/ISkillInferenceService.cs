@@ -29,6 +29,12 @@ public interface ISkillInferenceService
     /// </summary>
     ValueTask<IReadOnlyList<StudentScores>> InferStudentsAsync(IReadOnlyList<StudentRequest> students, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stops serving cached scores of a student (every skill and version, on every instance sharing the cache): call it
+    /// when the student's features are updated.
+    /// </summary>
+    ValueTask InvalidateStudentAsync(string studentId, CancellationToken cancellationToken = default);
+
     /// <summary>The models in memory.</summary>
     IReadOnlyList<LoadedModelInfo> LoadedModels { get; }
 

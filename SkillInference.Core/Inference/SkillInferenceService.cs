@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using SkillInference.Caching;
 using SkillInference.Engines;
 using SkillInference.Monitoring;
 using SkillInference.Routing;
@@ -15,11 +16,21 @@ internal sealed class SkillInferenceService : ISkillInferenceService
     private const string Ok = "ok";
     private readonly ModelCatalog _catalog;
     private readonly SkillInferenceMetrics _metrics;
+    private readonly IInferenceCache _cache;
+    private readonly StudentKeyHasher _hasher;
 
-    public SkillInferenceService(ModelCatalog catalog, SkillInferenceMetrics metrics)
+    public SkillInferenceService(ModelCatalog catalog, SkillInferenceMetrics metrics, IInferenceCache cache, StudentKeyHasher hasher)
     {
         _catalog = catalog;
         _metrics = metrics;
+        _cache = cache;
+        _hasher = hasher;
+    }
+
+    public ValueTask InvalidateStudentAsync(string studentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(studentId);
+        return _cache.Enabled ? _cache.InvalidateStudentAsync(_hasher.Hash(studentId), cancellationToken) : ValueTask.CompletedTask;
     }
 
     public IReadOnlyList<LoadedModelInfo> LoadedModels =>
@@ -35,7 +46,60 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         ArgumentNullException.ThrowIfNull(request.Features);
         var serving = Resolve(_catalog.Current, request.Skill);
         var model = TrafficRouter.Choose(serving, request.StudentId);
-        return ValueTask.FromResult(ScoreOne(serving, model, request.Features, alsoKnown: null, request.Explain));
+        if (!_cache.Enabled || string.IsNullOrEmpty(request.StudentId))
+        {
+            return ValueTask.FromResult(ScoreOne(serving, model, request.Features, alsoKnown: null, request.Explain));
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var key = KeyFor(serving, model, request.Features, request.StudentId);
+        if (_cache.TryGetLocal(key, out var hit) && Usable(hit!, request.Explain))
+        {
+            RecordHit(serving, model, CacheLayer.Memory, 1, started);
+            return ValueTask.FromResult(hit!);
+        }
+
+        return InferThroughSharedCacheAsync(serving, model, request, key, started, cancellationToken);
+    }
+
+    private async ValueTask<InferenceResult> InferThroughSharedCacheAsync(SkillServing serving, LoadedModel model, InferenceRequest request, InferenceCacheKey key, long started, CancellationToken cancellationToken)
+    {
+        var hit = await _cache.GetDistributedAsync(key, cancellationToken).ConfigureAwait(false);
+        if (hit is not null && Usable(hit, request.Explain))
+        {
+            RecordHit(serving, model, CacheLayer.Distributed, 1, started);
+            return hit;
+        }
+
+        _metrics.RecordCacheLookups(serving.Skill, CacheLayer.Miss, 1);
+        var result = ScoreOne(serving, model, request.Features, alsoKnown: null, request.Explain);
+        _cache.Store(key, result);
+        return result;
+    }
+
+    private void RecordHit(SkillServing serving, LoadedModel model, CacheLayer layer, long count, long started)
+    {
+        _metrics.RecordCacheLookups(serving.Skill, layer, count);
+        _metrics.RecordPredictions(serving.Skill, model.Version, VariantOf(serving, model), "cached", count, started);
+    }
+
+    private static bool Usable(InferenceResult cached, bool explain) => !explain || cached.Explanation is not null;
+
+    /// <summary>The cache key of a request: prepares its row (rejecting invalid features) and hashes it.</summary>
+    private InferenceCacheKey KeyFor(SkillServing serving, LoadedModel model, IReadOnlyDictionary<string, double?> features, string studentId)
+    {
+        var n = model.Builder.Count;
+        Span<float> row = n <= StackLimit ? stackalloc float[StackLimit] : new float[n];
+        Span<double> used = n <= StackLimit ? stackalloc double[StackLimit] : new double[n];
+        Span<bool> imputed = n <= StackLimit ? stackalloc bool[StackLimit] : new bool[n];
+        row = row[..n];
+        List<FeatureError>? errors = null;
+        if (!model.Builder.TryBuild(features, row, used[..n], imputed[..n], ref errors))
+        {
+            throw new FeatureValidationException(serving.Skill, errors!);
+        }
+
+        return new InferenceCacheKey(_hasher.Hash(studentId), model.Skill, model.Version, FeatureHash.ComputeHex(row));
     }
 
     public ValueTask<IReadOnlyList<InferenceOutcome>> InferAllSkillsAsync(IReadOnlyDictionary<string, double?> features, string? studentId = null, CancellationToken cancellationToken = default)
@@ -60,7 +124,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         return ValueTask.FromResult<IReadOnlyList<InferenceOutcome>>(outcomes);
     }
 
-    public ValueTask<IReadOnlyList<InferenceOutcome>> InferBatchAsync(IReadOnlyList<InferenceRequest> requests, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<InferenceOutcome>> InferBatchAsync(IReadOnlyList<InferenceRequest> requests, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var snapshot = _catalog.Current;
@@ -88,10 +152,16 @@ internal sealed class SkillInferenceService : ISkillInferenceService
 
         foreach (var (model, (serving, items)) in groups)
         {
-            ScoreGroup(serving, model, items, i => requests[i].Features, i => requests[i].Explain, alsoKnown: null, (i, outcome) => outcomes[i] = outcome);
+            using var group = PreparedGroup.Prepare(serving, model, items, i => requests[i].Features, alsoKnown: null, (i, o) => outcomes[i] = o);
+            if (_cache.Enabled)
+            {
+                await ServeFromCacheAsync(group, i => requests[i].StudentId, i => requests[i].Explain, (i, o) => outcomes[i] = o, cancellationToken).ConfigureAwait(false);
+            }
+
+            ScoreGroup(group, i => requests[i].Explain, (i, o) => outcomes[i] = o);
         }
 
-        return ValueTask.FromResult<IReadOnlyList<InferenceOutcome>>(outcomes!);
+        return outcomes!;
     }
 
     public ValueTask<IReadOnlyList<StudentScores>> InferStudentsAsync(IReadOnlyList<StudentRequest> students, CancellationToken cancellationToken = default)
@@ -113,7 +183,8 @@ internal sealed class SkillInferenceService : ISkillInferenceService
             var column = s;
             foreach (var (model, (_, items)) in groups)
             {
-                ScoreGroup(serving, model, items, i => students[i].Features, _ => false, alsoKnown, (i, outcome) => outcomes[i, column] = outcome);
+                using var group = PreparedGroup.Prepare(serving, model, items, i => students[i].Features, alsoKnown, (i, o) => outcomes[i, column] = o);
+                ScoreGroup(group, _ => false, (i, o) => outcomes[i, column] = o);
             }
         }
 
@@ -142,80 +213,115 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         group.Items.Add(item);
     }
 
-    /// <summary>Prepares every item's row into one buffer, scores the valid rows in one call, and reports each outcome.</summary>
-    private void ScoreGroup(
-        SkillServing serving,
-        LoadedModel model,
-        List<int> items,
-        Func<int, IReadOnlyDictionary<string, double?>> featuresOf,
-        Func<int, bool> explainOf,
-        Func<string, bool>? alsoKnown,
-        Action<int, InferenceOutcome> report)
+    /// <summary>Answers the group's rows that carry a student id from the cache (memory, then one shared round trip), and marks them done.</summary>
+    private async ValueTask ServeFromCacheAsync(PreparedGroup group, Func<int, string?> studentOf, Func<int, bool> explainOf, Action<int, InferenceOutcome> report, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        var misses = new List<(int Row, InferenceCacheKey Key)>();
+        var memoryHits = 0;
+        for (var r = 0; r < group.Valid.Count; r++)
+        {
+            var item = group.Valid[r];
+            if (studentOf(item) is not { Length: > 0 } student)
+            {
+                continue;
+            }
+
+            var key = new InferenceCacheKey(_hasher.Hash(student), group.Model.Skill, group.Model.Version, FeatureHash.ComputeHex(group.Row(r)));
+            group.Keys[r] = key;
+            if (_cache.TryGetLocal(key, out var hit) && Usable(hit!, explainOf(item)))
+            {
+                group.Done[r] = true;
+                memoryHits++;
+                report(item, InferenceOutcome.Success(hit!));
+            }
+            else
+            {
+                misses.Add((r, key));
+            }
+        }
+
+        var sharedHits = 0;
+        if (misses.Count > 0)
+        {
+            var found = await _cache.GetDistributedManyAsync([.. misses.Select(m => m.Key)], cancellationToken).ConfigureAwait(false);
+            for (var m = 0; m < misses.Count; m++)
+            {
+                var item = group.Valid[misses[m].Row];
+                if (found[m] is { } hit && Usable(hit, explainOf(item)))
+                {
+                    group.Done[misses[m].Row] = true;
+                    sharedHits++;
+                    report(item, InferenceOutcome.Success(hit));
+                }
+            }
+        }
+
+        if (memoryHits > 0)
+        {
+            RecordHit(group.Serving, group.Model, CacheLayer.Memory, memoryHits, started);
+        }
+
+        if (sharedHits > 0)
+        {
+            RecordHit(group.Serving, group.Model, CacheLayer.Distributed, sharedHits, started);
+        }
+
+        if (misses.Count - sharedHits > 0)
+        {
+            _metrics.RecordCacheLookups(group.Serving.Skill, CacheLayer.Miss, misses.Count - sharedHits);
+        }
+    }
+
+    /// <summary>Scores the group's valid rows not already answered, in one vectorized call, and stores them in the cache.</summary>
+    private void ScoreGroup(PreparedGroup group, Func<int, bool> explainOf, Action<int, InferenceOutcome> report)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var todo = group.Pending();
+        if (todo.Count == 0)
+        {
+            return;
+        }
+
+        var model = group.Model;
         var n = model.Builder.Count;
-        var rows = ArrayPool<float>.Shared.Rent(items.Count * n);
-        var used = ArrayPool<double>.Shared.Rent(items.Count * n);
-        var imputed = ArrayPool<bool>.Shared.Rent(items.Count * n);
-        var valid = new List<int>(items.Count);
+        var rows = group.Compact(todo);
+        var probabilities = ArrayPool<float>.Shared.Rent(todo.Count);
         try
         {
-            foreach (var item in items)
+            model.Model.PredictBatch(rows[..(todo.Count * n)], probabilities.AsSpan(0, todo.Count));
+            var variant = VariantOf(group.Serving, model);
+            var explainable = model.Model is IExplainableModel { CanExplain: true };
+            for (var k = 0; k < todo.Count; k++)
             {
-                var offset = valid.Count * n;
-                List<FeatureError>? errors = null;
-                if (model.Builder.TryBuild(featuresOf(item), rows.AsSpan(offset, n), used.AsSpan(offset, n), imputed.AsSpan(offset, n), ref errors, alsoKnown))
+                var r = todo[k];
+                var item = group.Valid[r];
+                var row = group.Row(r);
+                var result = BuildResult(model, variant, probabilities[k], row, group.Used(r), group.Imputed(r));
+                if (explainOf(item))
                 {
-                    valid.Add(item);
-                }
-                else
-                {
-                    var ex = new FeatureValidationException(serving.Skill, errors!);
-                    report(item, InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.InvalidFeatures, ex.Message, ex.Errors)));
-                }
-            }
-
-            if (valid.Count == 0)
-            {
-                return;
-            }
-
-            var probabilities = ArrayPool<float>.Shared.Rent(valid.Count);
-            try
-            {
-                model.Model.PredictBatch(rows.AsSpan(0, valid.Count * n), probabilities.AsSpan(0, valid.Count));
-                var variant = VariantOf(serving, model);
-                var explainable = model.Model is IExplainableModel { CanExplain: true };
-                for (var r = 0; r < valid.Count; r++)
-                {
-                    var row = rows.AsSpan(r * n, n);
-                    var result = BuildResult(model, variant, probabilities[r], row, used.AsSpan(r * n, n), imputed.AsSpan(r * n, n));
-                    if (explainOf(valid[r]))
+                    if (!explainable)
                     {
-                        if (!explainable)
-                        {
-                            report(valid[r], InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.ExplanationUnavailable, NotExplainable(model), [])));
-                            continue;
-                        }
-
-                        result = result with { Explanation = Explain(model, row) };
+                        report(item, InferenceOutcome.Failure(new InferenceError(InferenceErrorKind.ExplanationUnavailable, NotExplainable(model), [])));
+                        continue;
                     }
 
-                    report(valid[r], InferenceOutcome.Success(result));
+                    result = result with { Explanation = Explain(model, row) };
                 }
 
-                _metrics.RecordPredictions(serving.Skill, model.Version, variant, Ok, valid.Count, started);
+                if (group.Keys[r] is { } key)
+                {
+                    _cache.Store(key, result);
+                }
+
+                report(item, InferenceOutcome.Success(result));
             }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(probabilities);
-            }
+
+            _metrics.RecordPredictions(group.Serving.Skill, model.Version, variant, Ok, todo.Count, started);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(rows);
-            ArrayPool<double>.Shared.Return(used);
-            ArrayPool<bool>.Shared.Return(imputed);
+            ArrayPool<float>.Shared.Return(probabilities);
         }
     }
 

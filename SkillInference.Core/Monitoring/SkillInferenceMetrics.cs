@@ -12,6 +12,7 @@ internal sealed class SkillInferenceMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _predictions;
     private readonly Counter<long> _modelLoads;
+    private readonly Counter<long> _cacheLookups;
 
     public SkillInferenceMetrics(IMeterFactory? meterFactory = null)
     {
@@ -23,6 +24,7 @@ internal sealed class SkillInferenceMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
         _predictions = _meter.CreateCounter<long>("skillinference.predictions", unit: "{prediction}", description: "Predictions made, by skill, model version, variant and outcome.");
         _modelLoads = _meter.CreateCounter<long>("skillinference.model.loads", unit: "{load}", description: "Model loads, by skill, model version and outcome (success, failure).");
+        _cacheLookups = _meter.CreateCounter<long>("skillinference.cache.lookups", unit: "{lookup}", description: "Cache lookups of requests with a student id, by skill and result (memory, distributed, miss); hit rate = (memory + distributed) / all.");
     }
 
     public Meter Meter => _meter;
@@ -39,6 +41,13 @@ internal sealed class SkillInferenceMetrics : IDisposable
         _predictions.Add(count, tags);
         _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
     }
+
+    public void RecordCacheLookups(string skill, Caching.CacheLayer layer, long count) =>
+        _cacheLookups.Add(count, new TagList
+        {
+            { "skill", skill },
+            { "result", layer switch { Caching.CacheLayer.Memory => "memory", Caching.CacheLayer.Distributed => "distributed", _ => "miss" } },
+        });
 
     public void RecordModelLoad(string skill, string version, bool success) =>
         _modelLoads.Add(1, new TagList { { "skill", skill }, { "model_version", version }, { "outcome", success ? "success" : "failure" } });

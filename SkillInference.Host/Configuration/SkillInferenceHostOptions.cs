@@ -16,13 +16,20 @@ public sealed class SkillInferenceHostOptions
 /// <summary>The model store.</summary>
 public sealed class StoreOptions
 {
-    /// <summary><c>FileSystem</c> (the embedded default).</summary>
+    /// <summary><c>FileSystem</c> (the embedded default) or <c>Gcs</c> (a Cloud Storage bucket: set <see cref="Bucket"/>).</summary>
     /// <value>Defaults to <c>FileSystem</c>.</value>
     public string Kind { get; set; } = "FileSystem";
 
     /// <summary>The folder of a file-system store, relative to the working directory.</summary>
     /// <value>Defaults to <c>.skillinference/store</c>.</value>
     public string Path { get; set; } = ".skillinference/store";
+
+    /// <summary>The bucket of a <c>Gcs</c> store, e.g. <c>mass-production-ml-models</c>. Required when <see cref="Kind"/> is <c>Gcs</c>.</summary>
+    public string? Bucket { get; set; }
+
+    /// <summary>The folder inside the bucket that holds a <c>Gcs</c> store (<c>registry.json</c> and <c>skills/</c>).</summary>
+    /// <value>Defaults to empty: the bucket's root.</value>
+    public string Prefix { get; set; } = "";
 }
 
 /// <summary>The sample bundles.</summary>

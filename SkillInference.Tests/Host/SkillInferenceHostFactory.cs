@@ -36,6 +36,8 @@ public sealed class SkillInferenceHostFactory : WebApplicationFactory<Program>
             ["SkillInference:Store:Kind"] = "FileSystem",
             ["SkillInference:Store:Path"] = storePath,
             ["SkillInference:Samples:SeedWhenEmpty"] = "false",
+            // Batch: each host gets its own embedded database beside its store (not the shared default file).
+            ["SkillInference:Database:ConnectionString"] = Path.Combine(storePath.TrimEnd('/', '\\') + "-db", "skills.db"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

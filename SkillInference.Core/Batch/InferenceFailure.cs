@@ -1,0 +1,10 @@
+namespace SkillInference.Batch;
+
+/// <summary>A row of <c>inference_failures</c>: a student a run could not score on a skill after its retries.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="StudentId">The student.</param>
+/// <param name="Skill">The skill.</param>
+/// <param name="Error">Why (feature names and rules, never feature values).</param>
+/// <param name="Attempts">How many times the item was tried (the first attempt plus the retries).</param>
+/// <param name="FailedAt">When the last attempt failed.</param>
+public sealed record InferenceFailure(Guid RunId, string StudentId, string Skill, string Error, int Attempts, DateTimeOffset FailedAt);

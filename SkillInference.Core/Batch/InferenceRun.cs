@@ -1,0 +1,74 @@
+namespace SkillInference.Batch;
+
+/// <summary>A row of <c>inference_runs</c>: what a batch run did, with its throughput.</summary>
+public sealed record InferenceRun
+{
+    /// <summary>The run id (a version 7 GUID: ordered by start time).</summary>
+    public required Guid RunId { get; init; }
+
+    /// <summary>Full or incremental.</summary>
+    public required BatchMode Mode { get; init; }
+
+    /// <summary>Running, succeeded or failed.</summary>
+    public required RunStatus Status { get; init; }
+
+    /// <summary>When the run was planned.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>When its last shard was stored (or it failed); null while running.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>
+    /// The newest <c>updated_at</c> in the feature source when the run was planned: the next incremental run scores
+    /// students changed after it, once this run has succeeded.
+    /// </summary>
+    public DateTimeOffset? Watermark { get; init; }
+
+    /// <summary>Incremental runs: the previous successful run's watermark this run selected changes after.</summary>
+    public DateTimeOffset? ChangedAfter { get; init; }
+
+    /// <summary>How the shards were dispatched (e.g. <c>in-process</c>, <c>cloud-tasks</c>).</summary>
+    public string Dispatcher { get; init; } = "";
+
+    /// <summary>Shards planned.</summary>
+    public int Shards { get; init; }
+
+    /// <summary>Shards stored so far.</summary>
+    public int ShardsCompleted { get; init; }
+
+    /// <summary>Students selected when the run was planned.</summary>
+    public int StudentsPlanned { get; init; }
+
+    /// <summary>Students read by the stored shards.</summary>
+    public int Students { get; init; }
+
+    /// <summary>Skill scores produced.</summary>
+    public long Predictions { get; init; }
+
+    /// <summary>(student, skill) items recorded in <c>inference_failures</c>.</summary>
+    public int Failures { get; init; }
+
+    /// <summary>Assessment rows inserted (scores of unchanged features by the same model are not written again).</summary>
+    public long Inserted { get; init; }
+
+    /// <summary>Processing time, from planning to the last stored shard; null while running.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Students per second over <see cref="Duration"/>.</summary>
+    public double? StudentsPerSecond { get; init; }
+
+    /// <summary>Predictions per second over <see cref="Duration"/>.</summary>
+    public double? PredictionsPerSecond { get; init; }
+
+    /// <summary>Time the shards spent reading features, summed over shards (shards may run in parallel).</summary>
+    public TimeSpan ReadTime { get; init; }
+
+    /// <summary>Time the shards spent scoring, summed over shards.</summary>
+    public TimeSpan ScoreTime { get; init; }
+
+    /// <summary>Time the shards spent storing, summed over shards.</summary>
+    public TimeSpan WriteTime { get; init; }
+
+    /// <summary>Why the run failed; null otherwise.</summary>
+    public string? Error { get; init; }
+}

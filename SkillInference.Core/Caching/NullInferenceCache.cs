@@ -1,0 +1,28 @@
+using SkillInference.Inference;
+
+namespace SkillInference.Caching;
+
+/// <summary>No caching (<c>SkillInference:Cache:Kind = None</c>).</summary>
+internal sealed class NullInferenceCache : IInferenceCache
+{
+    public bool Enabled => false;
+
+    public CacheStatus Status { get; } = new("None", true, "Caching is off.", 0);
+
+    public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result)
+    {
+        result = null;
+        return false;
+    }
+
+    public ValueTask<InferenceResult?> GetDistributedAsync(InferenceCacheKey key, CancellationToken cancellationToken) => ValueTask.FromResult<InferenceResult?>(null);
+
+    public ValueTask<IReadOnlyList<InferenceResult?>> GetDistributedManyAsync(IReadOnlyList<InferenceCacheKey> keys, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<InferenceResult?>>(new InferenceResult?[keys.Count]);
+
+    public void Store(in InferenceCacheKey key, InferenceResult result)
+    {
+    }
+
+    public ValueTask InvalidateStudentAsync(string studentKey, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}

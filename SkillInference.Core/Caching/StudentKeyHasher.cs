@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SkillInference.Caching;
+
+/// <summary>
+/// Turns a student id into a cache key with a keyed hash (HMAC-SHA256, 128 bits, hex), so that no cache key or value
+/// carries the raw id, and ids cannot be recovered from keys without the secret.
+/// </summary>
+public sealed class StudentKeyHasher
+{
+    /// <summary>The key used when none is configured (development only).</summary>
+    internal const string DevelopmentSecret = "skillinference-development-cache-key";
+
+    private readonly byte[] _secret;
+
+    /// <summary>Creates a hasher with a secret.</summary>
+    public StudentKeyHasher(string? secret)
+    {
+        IsDevelopmentSecret = string.IsNullOrEmpty(secret);
+        _secret = Encoding.UTF8.GetBytes(IsDevelopmentSecret ? DevelopmentSecret : secret!);
+    }
+
+    /// <summary>Whether no secret was configured.</summary>
+    public bool IsDevelopmentSecret { get; }
+
+    /// <summary>The key for a student id.</summary>
+    public string Hash(string studentId)
+    {
+        ArgumentNullException.ThrowIfNull(studentId);
+        Span<byte> mac = stackalloc byte[32];
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(studentId.Length);
+        var buffer = maxBytes <= 512 ? stackalloc byte[512] : new byte[maxBytes];
+        var length = Encoding.UTF8.GetBytes(studentId, buffer);
+        HMACSHA256.HashData(_secret, buffer[..length], mac);
+        return Convert.ToHexStringLower(mac[..16]);
+    }
+}

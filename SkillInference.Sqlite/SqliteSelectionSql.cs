@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SkillInference.Batch;
+
+namespace SkillInference.Sqlite;
+
+/// <summary>The SQL that selects a run's students from <c>student_features f</c>: a <c>WITH</c> prefix and a condition.</summary>
+internal static class SqliteSelectionSql
+{
+    public static (string With, string Condition) Build(StudentSelection selection, SqliteCommand command)
+    {
+        if (selection.Mode == BatchMode.Full)
+        {
+            return ("", "1");
+        }
+
+        var changed = "1";
+        if (selection.ChangedAfter is { } after)
+        {
+            command.Parameters.AddWithValue("$sel_changed_after", SqliteDatabase.Timestamp(after));
+            changed = "f.updated_at > $sel_changed_after";
+        }
+
+        if (selection.ServingVersions.Count == 0)
+        {
+            return ("", changed);
+        }
+
+        var values = new StringBuilder();
+        for (var i = 0; i < selection.ServingVersions.Count; i++)
+        {
+            var skill = "$sel_skill" + i.ToString(CultureInfo.InvariantCulture);
+            var version = "$sel_version" + i.ToString(CultureInfo.InvariantCulture);
+            command.Parameters.AddWithValue(skill, selection.ServingVersions[i].Skill);
+            command.Parameters.AddWithValue(version, selection.ServingVersions[i].Version);
+            values.Append(i == 0 ? "" : ", ").Append('(').Append(skill).Append(", ").Append(version).Append(')');
+        }
+
+        // Changed since the watermark, or some skill has no assessment by any version now serving it.
+        return (
+            $"WITH serving (skill, version) AS (VALUES {values}) ",
+            $"""
+            ({changed} OR EXISTS (
+                SELECT 1 FROM (SELECT DISTINCT skill FROM serving) d
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM skill_assessments a JOIN serving v ON v.skill = a.skill AND v.version = a.model_version
+                    WHERE a.student_id = f.student_id AND a.skill = d.skill)))
+            """);
+    }
+}

@@ -1,0 +1,326 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SkillInference.Batch;
+using SkillInference.Registry;
+using SkillInference.Tests.Infrastructure;
+
+namespace SkillInference.Tests.Batch;
+
+/// <summary>
+/// The batch worker's contract, run against each database adapter (PostgreSQL and SQLite) by a derived test class:
+/// full and incremental runs, idempotent shards, poisoned students, new model versions, run bookkeeping, migrations.
+/// </summary>
+public abstract class BatchContractTests
+{
+    protected const int Students = 1_000;
+
+    protected abstract Task<TestDatabase> CreateDatabaseAsync();
+
+    private async Task<BatchHarness> StartAsync(Action<BatchOptions>? configure = null, Action<IServiceCollection>? services = null) =>
+        await BatchHarness.StartAsync(await CreateDatabaseAsync(), configure, services);
+
+    [TestMethod]
+    public async Task RunAsync_Full1000Students_Writes7000RowsEqualToOnlineInference()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(Students);
+
+        var run = await harness.Runner.RunAsync(BatchMode.Full);
+
+        Assert.AreEqual(RunStatus.Succeeded, run.Status, run.Error);
+        Assert.AreEqual(Students, run.Students);
+        Assert.AreEqual(Students * 7, run.Predictions);
+        Assert.AreEqual(Students * 7, run.Inserted);
+        Assert.AreEqual(0, run.Failures);
+        Assert.AreEqual(4, run.Shards);
+        Assert.AreEqual(4, run.ShardsCompleted);
+        var rows = await harness.AssessmentsAsync();
+        Assert.HasCount(Students * 7, rows);
+        Assert.AreEqual(Students * 7, rows.Select(r => (r.StudentId, r.Skill)).Distinct().Count(), "one row per student and skill");
+        var students = (await harness.Source.ReadStudentsAsync([.. rows.Select(r => r.StudentId).Distinct()])).ToDictionary(s => s.StudentId);
+        foreach (var row in rows)
+        {
+            var online = await harness.OnlineAsync(students[row.StudentId], row.Skill);
+            Assert.AreEqual(online.Score, row.Score, $"{row.Skill} of {row.StudentId}: the batch score equals online inference");
+            Assert.AreEqual(online.Confidence, row.Confidence);
+            Assert.AreEqual(online.ModelVersion, row.ModelVersion);
+            Assert.AreEqual(online.FeatureHash, row.FeatureHash);
+            Assert.AreEqual(run.RunId, row.RunId);
+        }
+    }
+
+    [TestMethod]
+    public async Task RunAsync_IncrementalAfter10StudentsChanged_RescoresExactlyThose()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(Students);
+        var full = await harness.Runner.RunAsync(BatchMode.Full);
+        var changed = await ChangeStudentsAsync(harness, [3, 97, 250, 251, 400, 512, 640, 777, 901, 999]);
+
+        var run = await harness.Runner.RunAsync(BatchMode.Incremental);
+
+        Assert.AreEqual(RunStatus.Succeeded, run.Status, run.Error);
+        Assert.AreEqual(full.Watermark, run.ChangedAfter);
+        Assert.AreEqual(10, run.StudentsPlanned);
+        Assert.AreEqual(10, run.Students);
+        Assert.AreEqual(70, run.Predictions);
+        var rescored = (await harness.AssessmentsAsync(run.RunId)).Select(r => r.StudentId).ToHashSet();
+        CollectionAssert.AreEquivalent(changed, rescored.ToArray(), "exactly the changed students have new assessments");
+        Assert.AreEqual(Students * 7 + run.Inserted, (await harness.AssessmentsAsync()).Count);
+    }
+
+    [TestMethod]
+    public async Task RunAsync_IncrementalWithNothingChanged_ScoresNobodyAndSucceeds()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(200);
+        await harness.Runner.RunAsync(BatchMode.Full);
+
+        var run = await harness.Runner.RunAsync(BatchMode.Incremental);
+
+        Assert.AreEqual(RunStatus.Succeeded, run.Status);
+        Assert.AreEqual(0, run.StudentsPlanned);
+        Assert.AreEqual(0, run.Shards);
+        Assert.IsNotNull(run.Watermark);
+    }
+
+    [TestMethod]
+    public async Task RunAsync_IncrementalWithoutPreviousRun_ScoresEveryone()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(300);
+
+        var run = await harness.Runner.RunAsync(BatchMode.Incremental);
+
+        Assert.AreEqual(300, run.Students);
+        Assert.AreEqual(2100, run.Inserted);
+    }
+
+    [TestMethod]
+    public async Task HandleAsync_ShardDeliveredTwice_WritesNoDuplicateRows()
+    {
+        var queue = new RecordingShardDispatcher();
+        await using var harness = await StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IShardDispatcher>(queue)));
+        await harness.SeedAsync(Students);
+        var run = await harness.Runner.RunAsync(BatchMode.Full);
+        Assert.AreEqual(RunStatus.Running, run.Status);
+        Assert.HasCount(4, queue.Shards);
+
+        var first = await harness.Handler.HandleAsync(queue.Shards[0]);
+        var second = await harness.Handler.HandleAsync(queue.Shards[0]);
+
+        Assert.IsFalse(first.Duplicate);
+        Assert.AreEqual(250 * 7, first.Inserted);
+        Assert.IsTrue(second.Duplicate);
+        Assert.AreEqual(0, second.Inserted);
+        Assert.HasCount(250 * 7, await harness.AssessmentsAsync());
+
+        // Two deliveries of one shard at the same time: one stores it, the other writes nothing.
+        var both = await Task.WhenAll(harness.Handler.HandleAsync(queue.Shards[1]), harness.Handler.HandleAsync(queue.Shards[1]));
+        Assert.AreEqual(250 * 7, both.Sum(r => r.Inserted));
+        Assert.HasCount(500 * 7, await harness.AssessmentsAsync());
+
+        await harness.Handler.HandleAsync(queue.Shards[2]);
+        var last = await harness.Handler.HandleAsync(queue.Shards[3]);
+        Assert.IsNotNull(last.CompletedRun, "the last shard finishes the run");
+        Assert.AreEqual(RunStatus.Succeeded, last.CompletedRun.Status);
+        Assert.AreEqual(Students, last.CompletedRun.Students, "a duplicate delivery is not counted twice");
+        Assert.AreEqual(Students * 7, last.CompletedRun.Inserted);
+        Assert.HasCount(Students * 7, await harness.AssessmentsAsync());
+    }
+
+    [TestMethod]
+    public async Task RunAsync_PoisonedStudent_RecordsFailuresAndStoresTheRestOfTheShard()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(Students);
+        var poisoned = (await harness.Source.ReadStudentsAsync([BatchHarnessIds.Of(42)])).Single();
+        var typo = new Dictionary<string, double?>(poisoned.Behavioral) { ["peer_replies_per_wek"] = 3 };
+        await harness.Writer.UpsertStudentFeaturesAsync([poisoned with { Behavioral = typo }]);
+
+        var run = await harness.Runner.RunAsync(BatchMode.Full);
+
+        Assert.AreEqual(RunStatus.Succeeded, run.Status, "a failed item never fails its shard or run");
+        Assert.AreEqual(7, run.Failures);
+        Assert.AreEqual((Students * 7) - 7, run.Inserted);
+        var failures = await harness.Store.ListFailuresAsync(run.RunId);
+        Assert.HasCount(7, failures);
+        Assert.IsTrue(failures.All(f => f.StudentId == poisoned.StudentId));
+        Assert.IsTrue(failures.All(f => f.Attempts == 1 + harness.Options.MaxItemRetries), "tried once and retried 3 times");
+        Assert.IsTrue(failures.All(f => f.Error.Contains("peer_replies_per_wek", StringComparison.Ordinal)), failures[0].Error);
+        CollectionAssert.AreEquivalent(SampleStoreSkills.Ids.ToArray(), failures.Select(f => f.Skill).ToArray());
+        var rows = await harness.AssessmentsAsync(run.RunId);
+        Assert.IsFalse(rows.Any(r => r.StudentId == poisoned.StudentId));
+        Assert.AreEqual(Students - 1, rows.Select(r => r.StudentId).Distinct().Count(), "every other student is stored, including the poisoned student's shard-mates");
+    }
+
+    [TestMethod]
+    public async Task RunAsync_OutOfRangeFeature_FailsOnlyTheSkillsThatUseIt()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(100);
+        var student = (await harness.Source.ReadStudentsAsync([BatchHarnessIds.Of(7)])).Single();
+        var feature = SampleStore.Catalog.Skills[0].Schema.Features.First(f => f.Max < 1e6 && harnessGroup(student, f.Name) is not null);
+        var users = SampleStore.Catalog.Skills.Where(s => s.Schema.Features.Any(f => f.Name == feature.Name)).Select(s => s.Id).ToArray();
+        var changed = harnessGroup(student, feature.Name) == "linguistic"
+            ? student with { Linguistic = new Dictionary<string, double?>(student.Linguistic) { [feature.Name] = feature.Max + 1000 } }
+            : student with { Behavioral = new Dictionary<string, double?>(student.Behavioral) { [feature.Name] = feature.Max + 1000 } };
+        await harness.Writer.UpsertStudentFeaturesAsync([changed]);
+
+        var run = await harness.Runner.RunAsync(BatchMode.Full);
+
+        var failures = await harness.Store.ListFailuresAsync(run.RunId);
+        CollectionAssert.AreEquivalent(users, failures.Select(f => f.Skill).ToArray());
+        Assert.AreEqual(7 - users.Length, (await harness.AssessmentsAsync(run.RunId)).Count(r => r.StudentId == student.StudentId), "the skills that do not use the feature are stored");
+
+        static string? harnessGroup(StudentFeatures s, string name) =>
+            s.Linguistic.ContainsKey(name) ? "linguistic" : s.Behavioral.ContainsKey(name) ? "behavioral" : null;
+    }
+
+    [TestMethod]
+    public async Task RunAsync_AfterDeployingNewVersion_RescoresEveryStudentUnderIt()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(Students);
+        await harness.Runner.RunAsync(BatchMode.Full);
+        var bundle = await harness.Registry.LoadBundleAsync("collaboration", "1.0.0");
+        await harness.Registry.PublishAsync(TestBundles.WithVersion(bundle, "1.0.1", "recalibrated"), new ChangeContext("test", "new version"));
+        await harness.Registry.DeployAsync("collaboration", "1.0.1", new ChangeContext("test", "deploy"));
+
+        var run = await harness.Runner.RunAsync(BatchMode.Incremental);
+
+        Assert.AreEqual(Students, run.StudentsPlanned, "no student has an assessment by the new version");
+        Assert.AreEqual(Students, run.Inserted, "only the new version's rows are new; the other skills' rows are unchanged");
+        var rows = await harness.AssessmentsAsync(run.RunId);
+        Assert.IsTrue(rows.All(r => r.Skill == "collaboration" && r.ModelVersion == "1.0.1"));
+        Assert.AreEqual(Students, rows.Select(r => r.StudentId).Distinct().Count());
+
+        var next = await harness.Runner.RunAsync(BatchMode.Incremental);
+        Assert.AreEqual(0, next.StudentsPlanned, "once rescored, nobody is selected again");
+    }
+
+    [TestMethod]
+    public async Task RunAsync_WhileAnotherRunIsRunning_RefusesToStart()
+    {
+        var queue = new RecordingShardDispatcher();
+        await using var harness = await StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IShardDispatcher>(queue)));
+        await harness.SeedAsync(100);
+        var running = await harness.Runner.RunAsync(BatchMode.Full);
+
+        var ex = await Assert.ThrowsAsync<BatchRunException>(() => harness.Runner.RunAsync(BatchMode.Incremental));
+
+        Assert.AreEqual(BatchRunErrorKind.AlreadyRunning, ex.Kind);
+        Assert.AreEqual(running.RunId, ex.RunId);
+    }
+
+    [TestMethod]
+    public async Task TryStartRunAsync_RunningPastTheAbandonLimit_MarksItFailedAndStarts()
+    {
+        await using var harness = await StartAsync();
+        var old = NewRun(BatchHarness.SeededAt);
+        Assert.IsNull(await harness.Store.TryStartRunAsync(old, BatchHarness.SeededAt.AddHours(-6)));
+
+        var next = NewRun(BatchHarness.SeededAt.AddHours(7));
+        var blocking = await harness.Store.TryStartRunAsync(next, BatchHarness.SeededAt.AddHours(1));
+
+        Assert.IsNull(blocking);
+        var abandoned = await harness.Store.GetRunAsync(old.RunId);
+        Assert.AreEqual(RunStatus.Failed, abandoned!.Status);
+        StringAssert.Contains(abandoned.Error, "Abandoned");
+        Assert.AreEqual(RunStatus.Running, (await harness.Store.GetRunAsync(next.RunId))!.Status);
+    }
+
+    [TestMethod]
+    public async Task ListRecentRunsAsync_ThreeRuns_NewestFirstWithThroughput()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(300);
+        var first = await harness.Runner.RunAsync(BatchMode.Full);
+        var second = await harness.Runner.RunAsync(BatchMode.Incremental);
+        var third = await harness.Runner.RunAsync(BatchMode.Full);
+
+        var runs = await harness.Store.ListRecentRunsAsync(2);
+
+        CollectionAssert.AreEqual(new[] { third.RunId, second.RunId }, runs.Select(r => r.RunId).ToArray());
+        Assert.IsNotNull(first.Duration);
+        Assert.IsTrue(first.StudentsPerSecond > 0);
+        Assert.IsTrue(first.PredictionsPerSecond > first.StudentsPerSecond);
+        Assert.AreEqual(0, third.Inserted, "a full run over unchanged features writes nothing new");
+        Assert.AreEqual(2100, third.Predictions);
+    }
+
+    [TestMethod]
+    public async Task MigrateAsync_Twice_SecondAppliesNothing()
+    {
+        await using var harness = await StartAsync();
+        var migrator = harness.Services.GetRequiredService<IDatabaseMigrator>();
+
+        var again = await migrator.MigrateAsync();
+
+        Assert.IsEmpty(again);
+    }
+
+    [TestMethod]
+    public async Task MigrateAsync_ThreeAtOnceOnAnEmptyDatabase_AppliesEachMigrationOnce()
+    {
+        await using var database = await CreateDatabaseAsync();
+        var providers = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var services = new ServiceCollection();
+            database.Use(services.AddSkillInference().UseFileSystemModelStore(SampleStore.Path));
+            return services.BuildServiceProvider();
+        }).ToArray();
+
+        var applied = await Task.WhenAll(providers.Select(p => p.GetRequiredService<IDatabaseMigrator>().MigrateAsync()));
+
+        Assert.AreEqual(1, applied.Count(a => a.Count > 0), "one caller applies, the others find the schema up to date");
+        Assert.AreEqual(applied.Single(a => a.Count > 0).Count, applied.Sum(a => a.Count));
+        foreach (var provider in providers)
+        {
+            await provider.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    public async Task UpsertStudentFeaturesAsync_SameStudentTwice_KeepsOneRowWithTheLatestFeatures()
+    {
+        await using var harness = await StartAsync();
+        var features = new Dictionary<string, double?> { ["peer_replies_per_week"] = 4, ["sentiment"] = null };
+        await harness.Writer.UpsertStudentFeaturesAsync([new StudentFeatures("S1", new Dictionary<string, double?>(), features, BatchHarness.SeededAt)]);
+
+        await harness.Writer.UpsertStudentFeaturesAsync([new StudentFeatures("S1", new Dictionary<string, double?>(), new Dictionary<string, double?> { ["peer_replies_per_week"] = 5 }, BatchHarness.SeededAt.AddDays(1))]);
+
+        var read = await harness.Source.ReadStudentsAsync(["S1", "S2"]);
+        Assert.HasCount(1, read);
+        Assert.AreEqual(5.0, read[0].Behavioral["peer_replies_per_week"]);
+        Assert.AreEqual(BatchHarness.SeededAt.AddDays(1), read[0].UpdatedAt);
+        Assert.AreEqual(BatchHarness.SeededAt.AddDays(1), await harness.Source.GetLatestUpdateAsync());
+    }
+
+    private static InferenceRun NewRun(DateTimeOffset startedAt) => new()
+    {
+        RunId = Guid.CreateVersion7(startedAt),
+        Mode = BatchMode.Full,
+        Status = RunStatus.Running,
+        StartedAt = startedAt,
+        Dispatcher = "test",
+        Shards = 1,
+        StudentsPlanned = 1,
+    };
+
+    private static async Task<string[]> ChangeStudentsAsync(BatchHarness harness, int[] indices)
+    {
+        var ids = indices.Select(BatchHarnessIds.Of).ToArray();
+        var students = await harness.Source.ReadStudentsAsync(ids);
+        var feature = SampleStore.Catalog.Skills[0].Schema.Features.First(f => f.Group == Schema.FeatureGroup.Behavioral).Name;
+        var changed = students.Select(s =>
+        {
+            var behavioral = new Dictionary<string, double?>(s.Behavioral);
+            var spec = SampleStore.Catalog.Features[feature].Spec;
+            behavioral[feature] = behavioral.GetValueOrDefault(feature) is { } v && v > spec.Min ? spec.Min : Math.Min(spec.Max, spec.Min + 1);
+            return s with { Behavioral = behavioral, UpdatedAt = BatchHarness.SeededAt.AddHours(20) };
+        }).ToArray();
+        await harness.Writer.UpsertStudentFeaturesAsync(changed);
+        return ids;
+    }
+}

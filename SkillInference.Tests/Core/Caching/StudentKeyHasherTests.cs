@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+using SkillInference.Caching;
+
+namespace SkillInference.Tests.Core.Caching;
+
+[TestClass]
+public sealed class StudentKeyHasherTests
+{
+    [TestMethod]
+    public void Hash_Student_IsHmacSha256TruncatedToHexAndHidesTheId()
+    {
+        var hasher = new StudentKeyHasher("secret");
+
+        var key = hasher.Hash("S0000042");
+
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("secret"), Encoding.UTF8.GetBytes("S0000042"))[..16]);
+        Assert.AreEqual(expected, key);
+        Assert.DoesNotContain("S0000042", key);
+        Assert.DoesNotContain("0000042", key);
+    }
+
+    [TestMethod]
+    public void Hash_DifferentSecrets_GiveDifferentKeys() =>
+        Assert.AreNotEqual(new StudentKeyHasher("a").Hash("S1"), new StudentKeyHasher("b").Hash("S1"));
+
+    [TestMethod]
+    public void Constructor_NoSecret_UsesTheDevelopmentKeyAndSaysSo()
+    {
+        var hasher = new StudentKeyHasher(null);
+
+        Assert.IsTrue(hasher.IsDevelopmentSecret);
+        Assert.AreEqual(new StudentKeyHasher("skillinference-development-cache-key").Hash("S1"), hasher.Hash("S1"));
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SkillInference.Tests.Infrastructure;
+
+namespace SkillInference.Tests.Host;
+
+/// <summary>The cache through the host: cached flags over HTTP, the invalidate endpoint, and the cache's health.</summary>
+[TestClass]
+public sealed class CacheEndpointTests
+{
+    private static object Body(string studentId) => new
+    {
+        skill = "collaboration",
+        studentId,
+        features = SampleRows.CompleteRequests(SampleStore.Catalog["collaboration"].Schema, 1)[0],
+    };
+
+    private static async Task<bool> CachedAsync(HttpClient client, string studentId)
+    {
+        using var response = await client.PostAsJsonAsync(new Uri("/api/v1/skills/infer", UriKind.Relative), Body(studentId));
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return doc.RootElement.GetProperty("cached").GetBoolean();
+    }
+
+    [TestMethod]
+    public async Task Invalidate_CachedStudent_NextRequestIsComputed()
+    {
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path);
+        using var client = await factory.CreateReadyClientAsync();
+        Assert.IsFalse(await CachedAsync(client, "S1"));
+        Assert.IsTrue(await CachedAsync(client, "S1"));
+
+        using var response = await client.PostAsync(new Uri("/api/v1/students/S1/invalidate", UriKind.Relative), null);
+
+        Assert.AreEqual(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.IsFalse(await CachedAsync(client, "S1"));
+    }
+
+    [TestMethod]
+    public async Task Invalidate_OperatorKeysConfiguredAndNoKey_IsUnauthorized()
+    {
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, SkillInferenceHostFactory.WithOperatorKey);
+        using var client = await factory.CreateReadyClientAsync();
+
+        using var response = await client.PostAsync(new Uri("/api/v1/students/S1/invalidate", UriKind.Relative), null);
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [TestMethod]
+    public async Task Ready_RedisUnreachable_StaysReadyAndReportsTheCacheDegraded()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["SkillInference:Cache:Kind"] = "Redis",
+            ["SkillInference:Cache:Redis"] = $"127.0.0.1:{ProcessRunner.FreePort()}",
+        };
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, settings);
+        using var client = await factory.CreateReadyClientAsync();
+
+        Assert.IsFalse(await CachedAsync(client, "S1"));
+        Assert.IsTrue(await CachedAsync(client, "S1")); // memory layer
+        using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        using var doc = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+
+        Assert.AreEqual(HttpStatusCode.OK, ready.StatusCode);
+        var cache = doc.RootElement.GetProperty("checks").GetProperty("cache");
+        Assert.AreEqual("Degraded", cache.GetProperty("status").GetString());
+        Assert.Contains("Redis unavailable", cache.GetProperty("description").GetString()!);
+    }
+
+    [TestMethod]
+    public void Start_RedisKindWithoutConnectionString_FailsWithAClearMessage()
+    {
+        using var factory = new SkillInferenceHostFactory(SampleStore.Path, new Dictionary<string, string?> { ["SkillInference:Cache:Kind"] = "Redis" });
+
+        var ex = Assert.Throws<InvalidOperationException>(() => factory.CreateClient());
+
+        Assert.Contains("SkillInference:Cache:Redis", ex.Message);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using SkillInference.Batch;
+using SkillInference.Tests.Batch;
+using SkillInference.Tests.Infrastructure;
+
+namespace SkillInference.Tests.Host;
+
+/// <summary>A host over the sample models whose batch database holds seeded students and one planned run, for shard task tests.</summary>
+internal static class TaskHost
+{
+    public const string Path = "/api/v1/tasks/batch-inference";
+
+    /// <summary>Seeds <paramref name="students"/> students into the host's database and records a running run of one shard covering them all.</summary>
+    public static async Task<ShardTask> PlanOneShardAsync(WebApplicationFactory<Program> factory, int students)
+    {
+        var writer = factory.Services.GetRequiredService<IStudentDataWriter>();
+        var generated = BatchHarness.Generator.Generate(0, students).ToArray();
+        await writer.UpsertStudentFeaturesAsync([.. generated.Select(s => SyntheticStudentData.ToStudentFeatures(BatchHarness.Generator, s, BatchHarness.SeededAt))]);
+        var now = DateTimeOffset.UtcNow;
+        var run = new InferenceRun
+        {
+            RunId = Guid.CreateVersion7(now),
+            Mode = BatchMode.Full,
+            Status = RunStatus.Running,
+            StartedAt = now,
+            Dispatcher = "cloud-tasks",
+            Shards = 1,
+            StudentsPlanned = students,
+        };
+        Assert.IsNull(await factory.Services.GetRequiredService<IAssessmentStore>().TryStartRunAsync(run, now.AddHours(-6)));
+        return new ShardTask(run.RunId, 0, null, generated[^1].StudentId, StudentSelection.All);
+    }
+
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, ShardTask task, string? bearer = null, int retryCount = 0) =>
+        await PostAsync(client, Encoding.UTF8.GetString(ShardTaskJson.Serialize(task)), bearer, retryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string json, string? bearer = null, string? retryCount = "0")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-CloudTasks-TaskName", "projects/p/locations/l/queues/q/tasks/t-1");
+        if (retryCount is not null)
+        {
+            request.Headers.Add("X-CloudTasks-TaskRetryCount", retryCount);
+        }
+
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    public static async Task<int> CountAssessmentsAsync(WebApplicationFactory<Program> factory, Guid runId)
+    {
+        var count = 0;
+        await foreach (var _ in factory.Services.GetRequiredService<IAssessmentStore>().ReadAssessmentsAsync(runId))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    public static async Task WaitReadyAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            Assert.IsLessThan(deadline, DateTime.UtcNow, "the host did not become ready");
+            await Task.Delay(50);
+        }
+    }
+}
