@@ -58,6 +58,7 @@ public sealed class ShardHandler
         var started = _time.GetTimestamp();
         var students = await _source.ReadShardAsync(task, cancellationToken).ConfigureAwait(false);
         work.ReadTime += _time.GetElapsedTime(started);
+        await InvalidateChangedAsync(task, students, cancellationToken).ConfigureAwait(false);
 
         await ScoreWithRetriesAsync(work, students, cancellationToken).ConfigureAwait(false);
 
@@ -81,6 +82,26 @@ public sealed class ShardHandler
         }
 
         return new ShardResult(task, stats, writeTime, written.Inserted, written.AlreadyCompleted, written.CompletedRun);
+    }
+
+    /// <summary>
+    /// An incremental run sees which students' features changed since the last run: their cached scores (online path)
+    /// stop being served on every instance. A full run has no "since", so it leaves the cache alone.
+    /// </summary>
+    private async Task InvalidateChangedAsync(ShardTask task, IReadOnlyList<StudentFeatures> students, CancellationToken cancellationToken)
+    {
+        if (task.Selection.Mode != BatchMode.Incremental || task.Selection.ChangedAfter is not { } since)
+        {
+            return;
+        }
+
+        foreach (var student in students)
+        {
+            if (student.UpdatedAt > since)
+            {
+                await _service.InvalidateStudentAsync(student.StudentId, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private string[] ServedSkills()

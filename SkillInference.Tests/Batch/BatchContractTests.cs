@@ -70,6 +70,28 @@ public abstract class BatchContractTests
     }
 
     [TestMethod]
+    public async Task RunAsync_Incremental_StopsServingCachedScoresOfTheChangedStudents()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(40);
+        await harness.Runner.RunAsync(BatchMode.Full);
+        var before = (await harness.Source.ReadStudentsAsync([BatchHarnessIds.Of(3), BatchHarnessIds.Of(7)])).ToDictionary(s => s.StudentId);
+        var skill = SampleStore.Catalog.Skills[0].Id;
+        foreach (var student in before.Values)
+        {
+            await harness.OnlineAsync(student, skill);
+            Assert.IsTrue((await harness.OnlineAsync(student, skill)).Cached, "cached by the online path");
+        }
+
+        await ChangeStudentsAsync(harness, [3]);
+        await harness.Runner.RunAsync(BatchMode.Incremental);
+
+        // The same (old) request misses for the changed student: the batch worker invalidated their entries.
+        Assert.IsFalse((await harness.OnlineAsync(before[BatchHarnessIds.Of(3)], skill)).Cached);
+        Assert.IsTrue((await harness.OnlineAsync(before[BatchHarnessIds.Of(7)], skill)).Cached);
+    }
+
+    [TestMethod]
     public async Task RunAsync_IncrementalWithNothingChanged_ScoresNobodyAndSucceeds()
     {
         await using var harness = await StartAsync();
