@@ -14,21 +14,36 @@ internal sealed class CompiledTreeModel : IScoringModel, IExplainableModel
     private const int ParallelChunk = 2048;
 
     private readonly TreeEnsemble _ensemble;
-    private readonly FlatForest _flat;
+    private readonly ITreeKernel _flat;
     private readonly Lazy<TreeShap>? _shap;
     private readonly float _baseMargin;
     private readonly float[]? _dartWeights;
 
-    public CompiledTreeModel(TreeEnsemble ensemble)
+    public CompiledTreeModel(TreeEnsemble ensemble, TreeKernelKind kernel = TreeKernelKind.Auto)
     {
         _ensemble = ensemble;
-        _flat = FlatForest.Build(ensemble);
+        _flat = ChooseKernel(ensemble, kernel);
         _shap = ensemble.Cover is null ? null : new Lazy<TreeShap>(() => new TreeShap(ensemble));
         _baseMargin = (float)ensemble.BaseMargin;
         _dartWeights = ensemble.Dart ? ensemble.TreeWeights : null;
     }
 
     public string Engine => "compiled-trees";
+
+    /// <summary>The kernel scoring this model (heap, quickscorer or self-loop).</summary>
+    internal string Kernel => _flat.Name;
+
+    /// <summary>
+    /// Balanced shallow trees (XGBoost's depth-limited ones) descend a complete heap layout; unbalanced trees of up to 64
+    /// leaves (FastTree's leaf-wise ones) are scored by QuickScorer; anything else by the self-looping layout.
+    /// </summary>
+    internal static ITreeKernel ChooseKernel(TreeEnsemble ensemble, TreeKernelKind kind) => kind switch
+    {
+        TreeKernelKind.Heap => HeapForest.TryBuild(ensemble) ?? throw new InvalidOperationException("The trees are too deep for the heap layout."),
+        TreeKernelKind.QuickScorer => QuickScorerForest.TryBuild(ensemble) ?? throw new InvalidOperationException("A tree has too many leaves for QuickScorer."),
+        TreeKernelKind.SelfLoop => FlatForest.Build(ensemble),
+        _ => (ITreeKernel?)HeapForest.TryBuild(ensemble) ?? (ITreeKernel?)QuickScorerForest.TryBuild(ensemble) ?? FlatForest.Build(ensemble),
+    };
 
     public int FeatureCount => _ensemble.FeatureCount;
 

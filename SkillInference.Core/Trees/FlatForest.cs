@@ -17,8 +17,10 @@ namespace SkillInference.Trees;
 /// direction is right. Leaf values are added in tree order and in the source library's precision, so every result is
 /// bit-identical to the node-by-node walk.
 /// </remarks>
-internal sealed class FlatForest
+internal sealed class FlatForest : ITreeKernel
 {
+    public string Name => "self-loop";
+
     private const int NanRightBit = unchecked((int)0x80000000);
 
     private readonly Node[] _nodes;

@@ -8,19 +8,40 @@ using SkillInference.Trees;
 namespace SkillInference.Tests.Core.Trees;
 
 /// <summary>
-/// The branch-free layout must give exactly what the node-by-node walk gives (which equals ML.NET and XGBoost, see
-/// the parity tests): on real rows, on rows placed exactly on thresholds (where &lt; and &lt;= differ), with NaN, and
-/// through the parallel batch path.
+/// Every scoring kernel (heap, QuickScorer, self-loop) must give exactly what the node-by-node walk gives (which equals
+/// ML.NET and XGBoost, see the parity tests): on rows placed exactly on thresholds (where &lt; and &lt;= differ), with
+/// NaN, for one row and through the parallel batch path.
 /// </summary>
 [TestClass]
-public sealed class FlatForestTests
+public sealed class TreeKernelTests
 {
     public static IEnumerable<object[]> Skills => SampleStoreSkills.Ids.Select(s => new object[] { s });
+
+    private static readonly TreeKernelKind[] Kernels = [TreeKernelKind.Heap, TreeKernelKind.QuickScorer, TreeKernelKind.SelfLoop];
 
     private static async Task<CompiledTreeModel> FastTreeAsync(string skill)
     {
         var bundle = await SampleStore.LoadBundleAsync(skill);
         return (CompiledTreeModel)new MlNetModelFormat().Load(bundle, ScoringEngine.Compiled);
+    }
+
+    /// <summary>The model under each kernel that can hold it.</summary>
+    private static IEnumerable<CompiledTreeModel> UnderEveryKernel(TreeEnsemble ensemble)
+    {
+        foreach (var kind in Kernels)
+        {
+            CompiledTreeModel? model;
+            try
+            {
+                model = new CompiledTreeModel(ensemble, kind);
+            }
+            catch (InvalidOperationException)
+            {
+                continue; // too deep for the heap, or too many leaves for QuickScorer
+            }
+
+            yield return model;
+        }
     }
 
     /// <summary>Rows whose every feature sits exactly on some threshold the trees use, or is NaN.</summary>
@@ -39,27 +60,36 @@ public sealed class FlatForestTests
     [DynamicData(nameof(Skills))]
     public async Task Predict_FastTreeSample_EqualsNodeByNodeWalkOnThresholdsAndNaN(string skill)
     {
-        var model = await FastTreeAsync(skill);
+        var ensemble = (await FastTreeAsync(skill)).Ensemble;
+        var rows = ThresholdRows(ensemble, 3000, 1);
+        var kernels = UnderEveryKernel(ensemble).ToArray();
+        CollectionAssert.Contains(kernels.Select(k => k.Kernel).ToArray(), "quickscorer");
 
-        foreach (var row in ThresholdRows(model.Ensemble, 3000, 1))
+        foreach (var model in kernels)
         {
-            Assert.AreEqual(model.Ensemble.Predict(row), model.Predict(row));
+            foreach (var row in rows)
+            {
+                Assert.AreEqual(ensemble.Predict(row), model.Predict(row), model.Kernel);
+            }
         }
     }
 
     [TestMethod]
     public async Task PredictBatch_LargeBatchOnSeveralCores_EqualsRowByRow()
     {
-        var model = await FastTreeAsync("communication");
-        var rows = ThresholdRows(model.Ensemble, CompiledTreeModel.ParallelThreshold * 3 + 17, 2);
+        var ensemble = (await FastTreeAsync("communication")).Ensemble;
+        var rows = ThresholdRows(ensemble, CompiledTreeModel.ParallelThreshold * 3 + 17, 2);
         var flat = rows.SelectMany(r => r).ToArray();
-        var batch = new float[rows.Length];
 
-        model.PredictBatch(flat, batch);
-
-        for (var i = 0; i < rows.Length; i++)
+        foreach (var model in UnderEveryKernel(ensemble))
         {
-            Assert.AreEqual(model.Ensemble.Predict(rows[i]), batch[i], $"row {i}");
+            var batch = new float[rows.Length];
+            model.PredictBatch(flat, batch);
+
+            for (var i = 0; i < rows.Length; i++)
+            {
+                Assert.AreEqual(ensemble.Predict(rows[i]), batch[i], $"{model.Kernel}, row {i}");
+            }
         }
     }
 
@@ -68,18 +98,23 @@ public sealed class FlatForestTests
     {
         // Depth-3 trees with both default directions, strict '<' and a dart-free float accumulation.
         var ensemble = XGBoostJsonImporter.Compile(Encoding.UTF8.GetBytes(RandomXGBoostModel(trees: 37, depth: 3, features: 5, seed: 11)));
-        var model = new CompiledTreeModel(ensemble);
         var thresholds = ensemble.Threshold.Where((_, n) => ensemble.Feature[n] >= 0).ToArray();
         var value = Gen.OneOf(Gen.Const(float.NaN), Gen.Float[-3f, 3f], Gen.Int[0, thresholds.Length - 1].Select(i => thresholds[i]));
-
-        value.Array[5].Sample(row => model.Predict(row) == ensemble.Predict(row) && ensemble.Margin(row) == model.Ensemble.Margin(row), iter: 5000);
-
         var rows = Enumerable.Range(0, 9000).Select(i => new[] { (i % 7) - 3f, float.NaN, thresholds[i % thresholds.Length], i % 3, -(i % 5) }).ToArray();
-        var batch = new float[rows.Length];
-        model.PredictBatch(rows.SelectMany(r => r).ToArray(), batch);
-        for (var i = 0; i < rows.Length; i++)
+        var kernels = UnderEveryKernel(ensemble).ToArray();
+        Assert.HasCount(3, kernels);
+        Assert.AreEqual("heap", new CompiledTreeModel(ensemble).Kernel);
+
+        foreach (var model in kernels)
         {
-            Assert.AreEqual(ensemble.Predict(rows[i]), batch[i]);
+            value.Array[5].Sample(row => model.Predict(row) == ensemble.Predict(row), iter: 3000);
+
+            var batch = new float[rows.Length];
+            model.PredictBatch(rows.SelectMany(r => r).ToArray(), batch);
+            for (var i = 0; i < rows.Length; i++)
+            {
+                Assert.AreEqual(ensemble.Predict(rows[i]), batch[i], model.Kernel);
+            }
         }
     }
 
@@ -89,6 +124,7 @@ public sealed class FlatForestTests
         var ensemble = XGBoostJsonImporter.Compile(Encoding.UTF8.GetBytes(RandomXGBoostModel(trees: 6, depth: 12, features: 3, seed: 3)));
         var model = new CompiledTreeModel(ensemble);
 
+        Assert.AreEqual("self-loop", model.Kernel);
         Gen.OneOf(Gen.Const(float.NaN), Gen.Float[-3f, 3f]).Array[3].Sample(row => model.Predict(row) == ensemble.Predict(row), iter: 2000);
     }
 

@@ -1,0 +1,199 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SkillInference.Trees;
+
+/// <summary>
+/// QuickScorer (Lucchese et al., SIGIR 2015) for unbalanced trees of up to 64 leaves, such as FastTree's leaf-wise
+/// trees: instead of descending, a row visits, feature by feature, the splits it fails — each split's thresholds are
+/// stored sorted per feature, so these are a prefix of the list — and each failed split clears the leaves of its left
+/// subtree from its tree's 64-bit leaf mask. The exit leaf of a tree is then the leftmost leaf still set. Memory is
+/// read sequentially and the only data-dependent branch is the end of each feature's prefix.
+/// </summary>
+/// <remarks>
+/// A split fails (the row goes right) when <c>x &gt;= t</c>, with t⁺ for FastTree as in <see cref="FlatForest"/>; a NaN
+/// fails exactly the splits whose NaN direction is right. Leaves are summed in tree order in the source precision, so
+/// results equal the node-by-node walk.
+/// </remarks>
+internal sealed class QuickScorerForest : ITreeKernel
+{
+    /// <summary>Trees with more leaves need another kernel (a leaf mask is 64 bits).</summary>
+    public const int MaxLeaves = 64;
+
+    private readonly int[] _featureStart;   // splits of feature f: [_featureStart[f], _featureStart[f + 1])
+    private readonly float[] _threshold;    // ascending within a feature
+    private readonly int[] _tree;           // the split's tree; the sign bit is set when NaN goes right
+    private readonly ulong[] _mask;         // clears the split's left-subtree leaves
+    private readonly int[] _leafStart;      // leaves of tree t, left to right: [_leafStart[t], ...)
+    private readonly float[] _leafFloat;
+    private readonly double[] _leafDouble;
+    private readonly int _trees;
+
+    private QuickScorerForest(int[] featureStart, float[] threshold, int[] tree, ulong[] mask, int[] leafStart, float[] leafFloat, double[] leafDouble, int trees)
+    {
+        _featureStart = featureStart;
+        _threshold = threshold;
+        _tree = tree;
+        _mask = mask;
+        _leafStart = leafStart;
+        _leafFloat = leafFloat;
+        _leafDouble = leafDouble;
+        _trees = trees;
+    }
+
+    public string Name => "quickscorer";
+
+    /// <summary>Builds the layout, or returns null when a tree has more than <see cref="MaxLeaves"/> leaves.</summary>
+    public static QuickScorerForest? TryBuild(TreeEnsemble e)
+    {
+        var splits = new List<(int Feature, float Threshold, int Tree, bool NanRight, ulong Mask)>();
+        var leafStart = new int[e.TreeCount];
+        var leafFloat = new List<float>();
+        var leafDouble = new List<double>();
+        var fastTree = e.Semantics == TreeSemantics.FastTree;
+        for (var t = 0; t < e.TreeCount; t++)
+        {
+            leafStart[t] = leafFloat.Count;
+            var leaves = 0;
+            var tooMany = false;
+
+            // In-order walk: leaves numbered left to right; a split's left subtree holds leaves [first, end).
+            (int First, int End) Visit(int node)
+            {
+                if (e.Feature[node] < 0)
+                {
+                    if (leaves == MaxLeaves)
+                    {
+                        tooMany = true;
+                        return (leaves, leaves);
+                    }
+
+                    leafFloat.Add(e.Value[node]);
+                    leafDouble.Add(e.LeafDouble?[node] ?? e.Value[node]);
+                    return (leaves, ++leaves);
+                }
+
+                var (first, middle) = Visit(e.Left[node]);
+                var (_, end) = Visit(e.Right[node]);
+                var width = middle - first;
+                var leftLeaves = width >= 64 ? ulong.MaxValue : ((1UL << width) - 1) << first;
+                splits.Add((
+                    e.Feature[node],
+                    fastTree ? MathF.BitIncrement(e.Threshold[node]) : e.Threshold[node],
+                    t,
+                    fastTree || !e.DefaultLeft[node],
+                    ~leftLeaves));
+                return (first, end);
+            }
+
+            Visit(e.Roots[t]);
+            if (tooMany)
+            {
+                return null;
+            }
+        }
+
+        var ordered = splits.OrderBy(s => s.Feature).ThenBy(s => s.Threshold).ToArray();
+        var featureStart = new int[e.FeatureCount + 1];
+        foreach (var s in ordered)
+        {
+            featureStart[s.Feature + 1]++;
+        }
+
+        for (var f = 0; f < e.FeatureCount; f++)
+        {
+            featureStart[f + 1] += featureStart[f];
+        }
+
+        return new QuickScorerForest(
+            featureStart,
+            [.. ordered.Select(s => s.Threshold)],
+            [.. ordered.Select(s => s.Tree | (s.NanRight ? int.MinValue : 0))],
+            [.. ordered.Select(s => s.Mask)],
+            leafStart,
+            [.. leafFloat],
+            [.. leafDouble],
+            e.TreeCount);
+    }
+
+    /// <summary>Clears, in each tree's mask, the leaves the row cannot reach.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Eliminate(ReadOnlySpan<float> row, Span<ulong> masks)
+    {
+        masks.Fill(ulong.MaxValue);
+        ref var m = ref MemoryMarshal.GetReference(masks);
+        ref var threshold = ref MemoryMarshal.GetArrayDataReference(_threshold);
+        ref var tree = ref MemoryMarshal.GetArrayDataReference(_tree);
+        ref var mask = ref MemoryMarshal.GetArrayDataReference(_mask);
+        var starts = _featureStart;
+        for (var f = 0; f < row.Length; f++)
+        {
+            var x = row[f];
+            var k = starts[f];
+            var end = starts[f + 1];
+            if (float.IsNaN(x))
+            {
+                for (; k < end; k++)
+                {
+                    var t = Unsafe.Add(ref tree, k);
+                    if (t < 0)
+                    {
+                        Unsafe.Add(ref m, t & 0x7FFFFFFF) &= Unsafe.Add(ref mask, k);
+                    }
+                }
+
+                continue;
+            }
+
+            for (; k < end && Unsafe.Add(ref threshold, k) <= x; k++)
+            {
+                Unsafe.Add(ref m, Unsafe.Add(ref tree, k) & 0x7FFFFFFF) &= Unsafe.Add(ref mask, k);
+            }
+        }
+    }
+
+    public float MarginFloat(ReadOnlySpan<float> row, float baseMargin, float[]? dartWeights)
+    {
+        Span<ulong> masks = _trees <= 1024 ? stackalloc ulong[_trees] : new ulong[_trees];
+        Eliminate(row, masks);
+        var margin = baseMargin;
+        for (var t = 0; t < _trees; t++)
+        {
+            var leaf = _leafFloat[_leafStart[t] + BitOperations.TrailingZeroCount(masks[t])];
+            margin += dartWeights is null ? leaf : ((baseMargin + leaf) - baseMargin) * dartWeights[t];
+        }
+
+        return margin;
+    }
+
+    public double SumDouble(ReadOnlySpan<float> row, double[]? treeWeights)
+    {
+        Span<ulong> masks = _trees <= 1024 ? stackalloc ulong[_trees] : new ulong[_trees];
+        Eliminate(row, masks);
+        var sum = 0.0;
+        for (var t = 0; t < _trees; t++)
+        {
+            sum += (treeWeights?[t] ?? 1.0) * _leafDouble[_leafStart[t] + BitOperations.TrailingZeroCount(masks[t])];
+        }
+
+        return sum;
+    }
+
+    public void Scores(ReadOnlySpan<float> rows, int featureCount, Span<float> margins, Span<double> doubleSums, float baseMargin, float[]? dartWeights, double[]? treeWeights)
+    {
+        var isDouble = !doubleSums.IsEmpty;
+        for (var i = 0; i < margins.Length; i++)
+        {
+            var row = rows.Slice(i * featureCount, featureCount);
+            if (isDouble)
+            {
+                doubleSums[i] = SumDouble(row, treeWeights);
+            }
+            else
+            {
+                margins[i] = MarginFloat(row, baseMargin, dartWeights);
+            }
+        }
+    }
+}
