@@ -41,13 +41,12 @@ internal sealed class PreparedGroup : IDisposable
     /// <summary>Per valid row: whether it is already answered (a cache hit).</summary>
     public bool[] Done { get; private set; } = [];
 
-    /// <summary>Prepares every item; invalid ones are reported at once.</summary>
+    /// <summary>Prepares every item with <paramref name="prepare"/>; invalid ones are reported at once.</summary>
     public static PreparedGroup Prepare(
         SkillServing serving,
         LoadedModel model,
         List<int> items,
-        Func<int, IReadOnlyDictionary<string, double?>> featuresOf,
-        Func<string, bool>? alsoKnown,
+        RowPreparer prepare,
         Action<int, InferenceOutcome> report)
     {
         var group = new PreparedGroup(serving, model, items.Count);
@@ -56,7 +55,7 @@ internal sealed class PreparedGroup : IDisposable
         {
             var offset = group.Valid.Count * n;
             List<FeatureError>? errors = null;
-            if (model.Builder.TryBuild(featuresOf(item), group._rows.AsSpan(offset, n), group._used.AsSpan(offset, n), group._imputed.AsSpan(offset, n), ref errors, alsoKnown))
+            if (prepare(item, group._rows.AsSpan(offset, n), group._used.AsSpan(offset, n), group._imputed.AsSpan(offset, n), ref errors))
             {
                 group.Valid.Add(item);
             }

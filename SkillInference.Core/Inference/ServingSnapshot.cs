@@ -21,7 +21,11 @@ internal sealed class ServingSnapshot
         Failures = failures;
         LastRefresh = lastRefresh;
         LastError = lastError;
-        KnownFeatures = skills.Values.SelectMany(s => s.AllModels).SelectMany(m => m.Names).ToFrozenSet(StringComparer.Ordinal);
+        var models = skills.Values.SelectMany(s => s.AllModels).Distinct().ToArray();
+        FeatureSlots = models.SelectMany(m => m.Names).Distinct(StringComparer.Ordinal)
+            .Select((name, slot) => KeyValuePair.Create(name, slot))
+            .ToFrozenDictionary(StringComparer.Ordinal);
+        ModelSlots = models.ToFrozenDictionary(m => m, m => m.Names.Select(n => FeatureSlots[n]).ToArray());
         Ordered = [.. RegisteredSkills.Where(Skills.ContainsKey).Select(s => Skills[s])];
     }
 
@@ -44,8 +48,11 @@ internal sealed class ServingSnapshot
 
     public string? LastError { get; }
 
-    /// <summary>Every feature name any loaded model uses.</summary>
-    public FrozenSet<string> KnownFeatures { get; }
+    /// <summary>Every feature name any loaded model uses, with a slot number shared by all models.</summary>
+    public FrozenDictionary<string, int> FeatureSlots { get; }
+
+    /// <summary>For each loaded model, the shared slot of each of its features (schema order).</summary>
+    public FrozenDictionary<LoadedModel, int[]> ModelSlots { get; }
 
     public ServingStatus ToStatus() => new(
         Initialized,

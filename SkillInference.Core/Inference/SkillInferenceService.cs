@@ -106,14 +106,24 @@ internal sealed class SkillInferenceService : ISkillInferenceService
     {
         ArgumentNullException.ThrowIfNull(features);
         var snapshot = Initialized(_catalog.Current);
-        Func<string, bool> alsoKnown = snapshot.KnownFeatures.Contains;
+
+        // Resolve every name once into the slots shared by all skills; each skill then reads its features by index.
+        var k = snapshot.FeatureSlots.Count;
+        Span<double> values = k <= StackLimit ? stackalloc double[StackLimit] : new double[k];
+        Span<bool> present = k <= StackLimit ? stackalloc bool[StackLimit] : new bool[k];
+        values = values[..k];
+        present = present[..k];
+        present.Clear();
+        var unknown = Resolve(snapshot, features, values, present);
+
         var outcomes = new InferenceOutcome[snapshot.Ordered.Length];
         for (var i = 0; i < outcomes.Length; i++)
         {
             var serving = snapshot.Ordered[i];
+            var model = TrafficRouter.Choose(serving, studentId);
             try
             {
-                outcomes[i] = InferenceOutcome.Success(ScoreOne(serving, TrafficRouter.Choose(serving, studentId), features, alsoKnown, explain: false));
+                outcomes[i] = InferenceOutcome.Success(ScoreOne(serving, model, values, present, snapshot.ModelSlots[model], unknown));
             }
             catch (FeatureValidationException ex)
             {
@@ -122,6 +132,29 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         }
 
         return ValueTask.FromResult<IReadOnlyList<InferenceOutcome>>(outcomes);
+    }
+
+    /// <summary>Writes a student's features into the shared slots; returns the names no deployed skill uses, as errors.</summary>
+    private static List<FeatureError>? Resolve(ServingSnapshot snapshot, IReadOnlyDictionary<string, double?> features, Span<double> values, Span<bool> present)
+    {
+        List<FeatureError>? unknown = null;
+        foreach (var (name, value) in features)
+        {
+            if (snapshot.FeatureSlots.TryGetValue(name, out var slot))
+            {
+                if (value is { } v)
+                {
+                    values[slot] = v;
+                    present[slot] = true;
+                }
+            }
+            else
+            {
+                (unknown ??= []).Add(new FeatureError(name, FeatureErrorCode.Unknown, $"'{(name.Length <= 64 ? name : name[..64] + "...")}' is not a feature of any deployed skill"));
+            }
+        }
+
+        return unknown;
     }
 
     public async ValueTask<IReadOnlyList<InferenceOutcome>> InferBatchAsync(IReadOnlyList<InferenceRequest> requests, CancellationToken cancellationToken = default)
@@ -152,7 +185,9 @@ internal sealed class SkillInferenceService : ISkillInferenceService
 
         foreach (var (model, (serving, items)) in groups)
         {
-            using var group = PreparedGroup.Prepare(serving, model, items, i => requests[i].Features, alsoKnown: null, (i, o) => outcomes[i] = o);
+            RowPreparer prepare = (int i, Span<float> row, Span<double> used, Span<bool> imputed, ref List<FeatureError>? errors) =>
+                model.Builder.TryBuild(requests[i].Features, row, used, imputed, ref errors);
+            using var group = PreparedGroup.Prepare(serving, model, items, prepare, (i, o) => outcomes[i] = o);
             if (_cache.Enabled)
             {
                 await ServeFromCacheAsync(group, i => requests[i].StudentId, i => requests[i].Explain, (i, o) => outcomes[i] = o, cancellationToken).ConfigureAwait(false);
@@ -170,22 +205,53 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         var snapshot = Initialized(_catalog.Current);
         var skills = snapshot.Ordered;
         var outcomes = new InferenceOutcome[students.Count, skills.Length];
-        Func<string, bool> alsoKnown = snapshot.KnownFeatures.Contains;
-        for (var s = 0; s < skills.Length; s++)
+
+        // Each student's names are resolved once into the shared slots; every skill then reads them by index.
+        var k = snapshot.FeatureSlots.Count;
+        var values = ArrayPool<double>.Shared.Rent(Math.Max(1, students.Count * k));
+        var present = ArrayPool<bool>.Shared.Rent(Math.Max(1, students.Count * k));
+        var unknown = new List<FeatureError>?[students.Count];
+        try
         {
-            var serving = skills[s];
-            var groups = new Dictionary<LoadedModel, (SkillServing Serving, List<int> Items)>();
+            Array.Clear(present, 0, students.Count * k);
             for (var i = 0; i < students.Count; i++)
             {
-                AddToGroup(groups, serving, TrafficRouter.Choose(serving, students[i].StudentId), i);
+                unknown[i] = Resolve(snapshot, students[i].Features, values.AsSpan(i * k, k), present.AsSpan(i * k, k));
             }
 
-            var column = s;
-            foreach (var (model, (_, items)) in groups)
+            for (var s = 0; s < skills.Length; s++)
             {
-                using var group = PreparedGroup.Prepare(serving, model, items, i => students[i].Features, alsoKnown, (i, o) => outcomes[i, column] = o);
-                ScoreGroup(group, _ => false, (i, o) => outcomes[i, column] = o);
+                var serving = skills[s];
+                var groups = new Dictionary<LoadedModel, (SkillServing Serving, List<int> Items)>();
+                for (var i = 0; i < students.Count; i++)
+                {
+                    AddToGroup(groups, serving, TrafficRouter.Choose(serving, students[i].StudentId), i);
+                }
+
+                var column = s;
+                foreach (var (model, (_, items)) in groups)
+                {
+                    var slots = snapshot.ModelSlots[model];
+                    RowPreparer prepare = (int i, Span<float> row, Span<double> used, Span<bool> imputed, ref List<FeatureError>? errors) =>
+                    {
+                        var ok = model.Builder.TryBuild(values.AsSpan(i * k, k), present.AsSpan(i * k, k), slots, row, used, imputed, ref errors);
+                        if (unknown[i] is { } names)
+                        {
+                            (errors ??= []).InsertRange(0, names);
+                            return false;
+                        }
+
+                        return ok;
+                    };
+                    using var group = PreparedGroup.Prepare(serving, model, items, prepare, (i, o) => outcomes[i, column] = o);
+                    ScoreGroup(group, _ => false, (i, o) => outcomes[i, column] = o);
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(values);
+            ArrayPool<bool>.Shared.Return(present);
         }
 
         var result = new StudentScores[students.Count];
@@ -341,8 +407,30 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         used = used[..n];
         imputed = imputed[..n];
         List<FeatureError>? errors = null;
+        var ok = model.Builder.TryBuild(features, row, used, imputed, ref errors, alsoKnown);
+        return Finish(serving, model, ok, errors, row, used, imputed, explain, started);
+    }
+
+    /// <summary>Scores one skill from a student's features resolved into shared slots (names no skill uses: <paramref name="unknown"/>).</summary>
+    private InferenceResult ScoreOne(SkillServing serving, LoadedModel model, ReadOnlySpan<double> values, ReadOnlySpan<bool> present, int[] slots, List<FeatureError>? unknown)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var n = model.Builder.Count;
+        Span<float> row = n <= StackLimit ? stackalloc float[StackLimit] : new float[n];
+        Span<double> used = n <= StackLimit ? stackalloc double[StackLimit] : new double[n];
+        Span<bool> imputed = n <= StackLimit ? stackalloc bool[StackLimit] : new bool[n];
+        row = row[..n];
+        used = used[..n];
+        imputed = imputed[..n];
+        List<FeatureError>? errors = unknown is null ? null : [.. unknown];
+        var ok = model.Builder.TryBuild(values, present, slots, row, used, imputed, ref errors) && unknown is null;
+        return Finish(serving, model, ok, errors, row, used, imputed, explain: false, started);
+    }
+
+    private InferenceResult Finish(SkillServing serving, LoadedModel model, bool ok, List<FeatureError>? errors, Span<float> row, Span<double> used, Span<bool> imputed, bool explain, long started)
+    {
         var variant = VariantOf(serving, model);
-        if (!model.Builder.TryBuild(features, row, used, imputed, ref errors, alsoKnown))
+        if (!ok)
         {
             _metrics.RecordPredictions(serving.Skill, model.Version, variant, "invalid_features", 1, started);
             throw new FeatureValidationException(serving.Skill, errors!);

@@ -80,11 +80,43 @@ internal sealed class FeatureVectorBuilder
             }
         }
 
+        var values = new DictionaryValues(input, _features);
+        return Build(ref values, row, used, imputed, ref errors) && ok;
+    }
+
+    /// <summary>
+    /// Prepares one row from values already resolved by name into shared slots (several skills read one student's
+    /// features without hashing a name per skill). Unknown names must have been checked by the caller.
+    /// </summary>
+    /// <param name="slotValues">Values by shared slot.</param>
+    /// <param name="slotPresent">Whether each slot has a value (false: absent or null, i.e. missing).</param>
+    /// <param name="slots">For each feature of this schema, its shared slot.</param>
+    /// <param name="row">Receives the model input (scaled, float).</param>
+    /// <param name="used">Receives the raw value used for each feature.</param>
+    /// <param name="imputed">Receives whether each feature was imputed.</param>
+    /// <param name="errors">Collects errors; created on the first one.</param>
+    public bool TryBuild(
+        ReadOnlySpan<double> slotValues,
+        ReadOnlySpan<bool> slotPresent,
+        int[] slots,
+        Span<float> row,
+        Span<double> used,
+        Span<bool> imputed,
+        ref List<FeatureError>? errors)
+    {
+        var values = new SlotValues(slotValues, slotPresent, slots);
+        return Build(ref values, row, used, imputed, ref errors);
+    }
+
+    private bool Build<TValues>(scoped ref TValues values, Span<float> row, Span<double> used, Span<bool> imputed, ref List<FeatureError>? errors)
+        where TValues : IFeatureValues, allows ref struct
+    {
+        var ok = true;
         for (var i = 0; i < _features.Length; i++)
         {
             var spec = _features[i];
             double value;
-            if (input.TryGetValue(spec.Name, out var supplied) && supplied is { } v)
+            if (values.TryGet(i, out var v))
             {
                 if (!double.IsFinite(v))
                 {
@@ -120,6 +152,40 @@ internal sealed class FeatureVectorBuilder
         }
 
         return ok;
+    }
+
+    /// <summary>Where <see cref="Build"/> reads the supplied value of schema feature i.</summary>
+    private interface IFeatureValues
+    {
+        bool TryGet(int feature, out double value);
+    }
+
+    private readonly struct DictionaryValues(IReadOnlyDictionary<string, double?> input, FeatureSpec[] features) : IFeatureValues
+    {
+        public bool TryGet(int feature, out double value)
+        {
+            if (input.TryGetValue(features[feature].Name, out var supplied) && supplied is { } v)
+            {
+                value = v;
+                return true;
+            }
+
+            value = 0;
+            return false;
+        }
+    }
+
+    private readonly ref struct SlotValues(ReadOnlySpan<double> values, ReadOnlySpan<bool> present, int[] slots) : IFeatureValues
+    {
+        private readonly ReadOnlySpan<double> _values = values;
+        private readonly ReadOnlySpan<bool> _present = present;
+
+        public bool TryGet(int feature, out double value)
+        {
+            var slot = slots[feature];
+            value = _values[slot];
+            return _present[slot];
+        }
     }
 
     private static string Format(double d) => d.ToString("G6", CultureInfo.InvariantCulture);
