@@ -12,6 +12,8 @@ namespace SkillInference.Postgres;
 /// </summary>
 internal sealed class PostgresMigrator : IDatabaseMigrator
 {
+    private static readonly IReadOnlyList<SqlMigration> Migrations = SqlMigration.LoadEmbedded(typeof(PostgresMigrator).Assembly, "SkillInference.Postgres.Migrations.");
+
     /// <summary>The advisory lock key ("SkillInf" in ASCII).</summary>
     internal const long LockKey = 0x536B696C6C496E66;
     private readonly NpgsqlDataSource _dataSource;
@@ -58,7 +60,7 @@ internal sealed class PostgresMigrator : IDatabaseMigrator
             }
 
             var done = new List<string>();
-            foreach (var migration in Migration.All.Where(m => !applied.Contains(m.Version)))
+            foreach (var migration in Migrations.Where(m => !applied.Contains(m.Version)))
             {
                 var started = Stopwatch.GetTimestamp();
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

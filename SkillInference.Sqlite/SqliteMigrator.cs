@@ -12,6 +12,8 @@ namespace SkillInference.Sqlite;
 /// </summary>
 internal sealed class SqliteMigrator : IDatabaseMigrator
 {
+    private static readonly IReadOnlyList<SqlMigration> Migrations = SqlMigration.LoadEmbedded(typeof(SqliteMigrator).Assembly, "SkillInference.Sqlite.Migrations.");
+
     private readonly SqliteDatabase _database;
     private readonly ILogger _logger;
 
@@ -40,7 +42,7 @@ internal sealed class SqliteMigrator : IDatabaseMigrator
             }
 
             var done = new List<string>();
-            foreach (var migration in Migration.All.Where(m => !applied.Contains(m.Version)))
+            foreach (var migration in Migrations.Where(m => !applied.Contains(m.Version)))
             {
                 var started = Stopwatch.GetTimestamp();
                 await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
