@@ -9,11 +9,14 @@ namespace SkillInference.Benchmarks;
 /// <summary>The sample models, trained once into a temp store (or reused from SKILLINF_BENCH_STORE), and distinct input rows.</summary>
 internal static class BenchmarkStore
 {
-    public static async Task<(string Path, SkillCatalog Catalog, TrainingDataset Data)> CreateAsync()
+    public static Task<(string Path, SkillCatalog Catalog, TrainingDataset Data)> CreateAsync() =>
+        CreateAsync(Environment.GetEnvironmentVariable("SKILLINF_BENCH_STORE") is { Length: > 0 } p ? p : Path.Combine(Path.GetTempPath(), "skillinference-bench-store"), 20_000);
+
+    /// <summary>The sample models in the store at <paramref name="path"/> (trained there when missing) and <paramref name="rows"/> synthetic rows.</summary>
+    public static async Task<(string Path, SkillCatalog Catalog, TrainingDataset Data)> CreateAsync(string path, int rows)
     {
         var catalogPath = SkillCatalog.Locate() ?? throw new InvalidOperationException("samples/skills.json not found.");
         var catalog = await SkillCatalog.LoadAsync(catalogPath);
-        var path = Environment.GetEnvironmentVariable("SKILLINF_BENCH_STORE") is { Length: > 0 } p ? p : Path.Combine(Path.GetTempPath(), "skillinference-bench-store");
         var registry = new ModelRegistry(new FileSystemModelStore(path), formats: BuiltInModelFormats.Create());
         await SampleModels.CreateAsync(registry, catalog);
 
@@ -21,7 +24,7 @@ internal static class BenchmarkStore
         var csv = new StringBuilder();
         using (var writer = new StringWriter(csv))
         {
-            new SyntheticDataGenerator(catalog, new SyntheticDataOptions { Seed = 2026 }).WriteCsv(writer, 20_000);
+            new SyntheticDataGenerator(catalog, new SyntheticDataOptions { Seed = 2026 }).WriteCsv(writer, rows);
         }
 
         return (path, catalog, TrainingDataset.ParseCsv(Encoding.UTF8.GetBytes(csv.ToString())));

@@ -16,6 +16,7 @@ namespace SkillInference.Benchmarks;
 public class EngineBenchmarks
 {
     private IScoringModel _compiled = null!;
+    private CompiledTreeModel _selfLoop = null!;
     private IScoringModel _reference = null!;
     private TreeEnsemble _ensemble = null!;
     private float[][] _rows = [];
@@ -31,6 +32,7 @@ public class EngineBenchmarks
         _compiled = new MlNetModelFormat().Load(bundle, ScoringEngine.Compiled);
         _reference = new MlNetModelFormat().Load(bundle, ScoringEngine.Reference);
         _ensemble = ((CompiledTreeModel)_compiled).Ensemble;
+        _selfLoop = new CompiledTreeModel(_ensemble, TreeKernelKind.SelfLoop);
         var builder = new FeatureVectorBuilder("collaboration", bundle.Schema, bundle.Manifest);
         var n = bundle.Schema.Count;
         _rows = [.. Enumerable.Range(0, 4096).Select(i =>
@@ -50,6 +52,9 @@ public class EngineBenchmarks
 
     [Benchmark(Description = "node-by-node walk, one row")]
     public float Walk() => _ensemble.Predict(_rows[_next++ & 4095]);
+
+    [Benchmark(Description = "self-loop kernel, one row")]
+    public float SelfLoop() => _selfLoop.Predict(_rows[_next++ & 4095]);
 
     [Benchmark(Description = "compiled engine, one row")]
     public float Compiled() => _compiled.Predict(_rows[_next++ & 4095]);

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The performance suite (issues 7 and 5), from models to SkillInference.Benchmarks/RESULTS.md, in one command:
+#
+#   bash eng/bench.sh            the full suite (about 35 minutes on 2 cores)
+#   bash eng/bench.sh --short    a quick check that everything works (about 5 minutes; wide error bars)
+#
+# Options: --no-batch-e2e  skip re-running issue 4's batch-into-PostgreSQL measurement (full mode runs it when
+#                          PostgreSQL is installed; --short never does)
+#
+# Steps (each logged with the load average, which RESULTS.md reports: the machine may be shared):
+#   1. installs what it needs (python3-xgboost, python3-sklearn, python3-onnx, wrk, redis-server) if missing
+#   2. builds the benchmarks and the host in Release, into artifacts/bench/build (apart from the usual bin/ and obj/,
+#      so a build here never races another build of the same projects)
+#   3. models, cached in artifacts/bench/work and made again when missing: XGB-300x6 (tools/bench/make_xgboost_model.py,
+#      real xgboost) and its ONNX conversion (tools/bench/xgboost_to_onnx.py); then `--prepare`: the xgboost-json bundle,
+#      FT-300 (ML.NET FastTree) and its ONNX export, the seven sample models, the timing rows — all checked to agree
+#   4. BenchmarkDotNet: single rows, one student's seven skills, batches of 1k/100k/1M rows (ours, ML.NET, ONNX Runtime)
+#   5. Python xgboost on the same model and rows (tools/bench/time_xgboost.py)
+#   6. the host over HTTP: fixed rate (open loop) and saturation (wrk), /infer/batch
+#   7. the result cache replay: two hosts sharing a Redis, a day of traffic with feature updates and a deploy at noon
+#   8. (full mode) issue 4's batch inference into a throwaway PostgreSQL
+#   9. writes SkillInference.Benchmarks/RESULTS.md (the suite's block; the rest of the file is kept)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+SHORT=0
+BATCH_E2E=1
+for arg in "$@"; do
+  case "$arg" in
+    --short) SHORT=1 ;;
+    --no-batch-e2e) BATCH_E2E=0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "unknown option: $arg (use --short, --no-batch-e2e)" >&2; exit 2 ;;
+  esac
+done
+[ "$SHORT" -eq 1 ] && BATCH_E2E=0
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export SKILLINF_BENCH_WORK="$ROOT/artifacts/bench/work"
+export SKILLINF_BENCH_SHORT=$SHORT
+WORK=$SKILLINF_BENCH_WORK
+RESULTS=$WORK/results
+BUILD=$ROOT/artifacts/bench/build
+BENCH="$BUILD/bin/SkillInference.Benchmarks/release/SkillInference.Benchmarks.dll"
+HOST="$BUILD/bin/SkillInference.Host/release/SkillInference.Host.dll"
+PY=/usr/bin/python3
+COMMAND="bash eng/bench.sh$([ "$SHORT" -eq 1 ] && echo ' --short' || true)"
+
+log() { printf '\n== %s\n' "$*" >&2; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+# phase NAME COMMAND...: runs a step, appending "name, start, end, load at start, load at end" to results/phases.tsv.
+phase() {
+  local name=$1; shift
+  local start load_start
+  start=$(date -u +%Y-%m-%dT%H:%M:%SZ); load_start=$(load)
+  log "$name (load average $load_start)"
+  "$@"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$start" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$load_start" "$(load)" >>"$RESULTS/phases.tsv"
+}
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+# ---- 1. what the suite needs ---------------------------------------------------------------------------------------
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+packages=()
+$PY -c 'import xgboost, sklearn' 2>/dev/null || packages+=(python3-xgboost python3-sklearn)
+$PY -c 'import onnx' 2>/dev/null || packages+=(python3-onnx)
+command -v wrk >/dev/null || packages+=(wrk)
+command -v redis-server >/dev/null || packages+=(redis-server)
+if [ ${#packages[@]} -gt 0 ]; then
+  log "Installing ${packages[*]}"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${packages[@]}" >/dev/null \
+    || { as_root apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${packages[@]}" >/dev/null; }
+fi
+
+# ---- 2. Release build -----------------------------------------------------------------------------------------------
+build() {
+  local project
+  for project in SkillInference.Benchmarks SkillInference.Host; do
+    if ! dotnet build "$project" -c Release --artifacts-path "$BUILD" -warnaserror -nologo -v quiet >"$RESULTS/build-$project.log" 2>&1; then
+      echo "The Release build of $project failed ($RESULTS/build-$project.log):" >&2
+      grep -E ': (error|warning) ' "$RESULTS/build-$project.log" | sort -u | head -n 20 >&2
+      return 1
+    fi
+  done
+}
+phase "build (Release)" build
+
+# ---- 3. models ------------------------------------------------------------------------------------------------------
+XGB=$WORK/xgb
+models() {
+  if [ ! -f "$XGB/rows.bin" ] || [ ! -f "$XGB/expected.bin" ] || [ ! -f "$XGB/export/model.json" ] || [ ! -f "$XGB/train.csv" ] \
+     || [ "$ROOT/tools/bench/make_xgboost_model.py" -nt "$XGB/info.json" ]; then
+    $PY tools/bench/make_xgboost_model.py --out "$XGB"
+  fi
+  if [ ! -f "$XGB/model.onnx" ] || [ "$XGB/export/model.json" -nt "$XGB/model.onnx" ] || [ "$ROOT/tools/bench/xgboost_to_onnx.py" -nt "$XGB/model.onnx" ]; then
+    $PY tools/bench/xgboost_to_onnx.py --model "$XGB/export/model.json" --out "$XGB/model.onnx"
+  fi
+  dotnet "$BENCH" --prepare
+}
+phase "models (generate if missing, verify)" models
+
+# ---- 4. BenchmarkDotNet ---------------------------------------------------------------------------------------------
+phase "BenchmarkDotNet (single rows, seven skills, batches)" dotnet "$BENCH" --suite
+
+# ---- 5. Python xgboost ----------------------------------------------------------------------------------------------
+if [ "$SHORT" -eq 1 ]; then py_args=(--sizes 1000,100000 --repeats 3 --single 500); else py_args=(--sizes 1000,100000,1000000 --repeats 5 --single 2000); fi
+phase "Python xgboost (same model, same rows)" \
+  $PY -W ignore tools/bench/time_xgboost.py --model "$XGB/export/model.json" --rows "$XGB/rows.bin" --out "$RESULTS/python.json" "${py_args[@]}"
+
+# ---- 6. HTTP --------------------------------------------------------------------------------------------------------
+phase "HTTP (fixed rate, saturation, batch)" dotnet "$BENCH" --http --host-dll "$HOST"
+
+# ---- 7. cache replay ------------------------------------------------------------------------------------------------
+phase "cache replay (2 hosts + Redis)" dotnet "$BENCH" --cache-replay --host-dll "$HOST"
+
+# ---- 8. batch inference into PostgreSQL (issue 4), full mode only ----------------------------------------------------
+PGROOT=
+stop_postgres() {
+  if [ -n "$PGROOT" ] && [ -d "$PGROOT" ]; then
+    pg_as "$PGBIN/pg_ctl" -D "$PGROOT/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$PGROOT"
+  fi
+}
+trap stop_postgres EXIT
+pg_as() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+batch_e2e() {
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  PGPORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  PGROOT=$(mktemp -d /tmp/skillinf-bench-pg.XXXXXX)
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGROOT"
+  chmod 700 "$PGROOT"
+  pg_as "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$PGROOT/initdb.log" 2>&1
+  pg_as "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  pg_as "$PGBIN/psql" -h "$PGROOT" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -q \
+    -c "CREATE ROLE app LOGIN PASSWORD 'app';" -c "CREATE DATABASE skills OWNER app;"
+  SKILLINF_BENCH_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=app;Password=app;Database=skills" \
+    dotnet "$BENCH" --batch-e2e --students 100000 --shard-size 1000 --parallel 2 >"$RESULTS/batch-e2e.md"
+  cat "$RESULTS/batch-e2e.md"
+  stop_postgres
+}
+if [ "$BATCH_E2E" -eq 1 ]; then
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    phase "batch inference into PostgreSQL (issue 4)" batch_e2e
+  else
+    log "PostgreSQL is not installed: the batch-into-PostgreSQL section of RESULTS.md keeps its earlier numbers"
+  fi
+fi
+
+# ---- 9. RESULTS.md --------------------------------------------------------------------------------------------------
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || commit="$commit with uncommitted changes"
+dotnet "$BENCH" --report --command "$COMMAND" --sdk "$(dotnet --version)" --commit "$commit"
+log "Done: SkillInference.Benchmarks/RESULTS.md (raw results in $RESULTS)"
