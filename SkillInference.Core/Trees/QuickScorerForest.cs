@@ -94,17 +94,19 @@ internal sealed class QuickScorerForest : ITreeKernel
             }
         }
 
-        var ordered = splits.OrderBy(s => s.Feature).ThenBy(s => s.Threshold).ToArray();
+        // Each feature's splits in ascending threshold order, closed by a sentinel (+∞ with a no-op mask), so that the
+        // scan of a finite value stops on the threshold test alone.
+        var byFeature = splits.GroupBy(s => s.Feature).ToDictionary(g => g.Key, g => g.OrderBy(s => s.Threshold).ToArray());
+        var ordered = new List<(int Feature, float Threshold, int Tree, bool NanRight, ulong Mask)>();
         var featureStart = new int[e.FeatureCount + 1];
-        foreach (var s in ordered)
-        {
-            featureStart[s.Feature + 1]++;
-        }
-
         for (var f = 0; f < e.FeatureCount; f++)
         {
-            featureStart[f + 1] += featureStart[f];
+            featureStart[f] = ordered.Count;
+            ordered.AddRange(byFeature.GetValueOrDefault(f) ?? []);
+            ordered.Add((f, float.PositiveInfinity, 0, false, ulong.MaxValue));
         }
+
+        featureStart[e.FeatureCount] = ordered.Count;
 
         return new QuickScorerForest(
             featureStart,
@@ -132,12 +134,14 @@ internal sealed class QuickScorerForest : ITreeKernel
             var x = row[f];
             var k = starts[f];
             var end = starts[f + 1];
-            if (float.IsNaN(x))
+            if (float.IsNaN(x) || x == float.PositiveInfinity)
             {
-                for (; k < end; k++)
+                // NaN fails the splits whose NaN direction is right; +∞ fails every split (the sentinel is excluded).
+                var nan = float.IsNaN(x);
+                for (; k < end - 1; k++)
                 {
                     var t = Unsafe.Add(ref tree, k);
-                    if (t < 0)
+                    if (!nan || t < 0)
                     {
                         Unsafe.Add(ref m, t & 0x7FFFFFFF) &= Unsafe.Add(ref mask, k);
                     }
@@ -146,7 +150,7 @@ internal sealed class QuickScorerForest : ITreeKernel
                 continue;
             }
 
-            for (; k < end && Unsafe.Add(ref threshold, k) <= x; k++)
+            for (; Unsafe.Add(ref threshold, k) <= x; k++)
             {
                 Unsafe.Add(ref m, Unsafe.Add(ref tree, k) & 0x7FFFFFFF) &= Unsafe.Add(ref mask, k);
             }
