@@ -99,7 +99,7 @@ public sealed class TreeKernelTests
         // Depth-3 trees with both default directions, strict '<' and a dart-free float accumulation.
         var ensemble = XGBoostJsonImporter.Compile(Encoding.UTF8.GetBytes(RandomXGBoostModel(trees: 37, depth: 3, features: 5, seed: 11)));
         var thresholds = ensemble.Threshold.Where((_, n) => ensemble.Feature[n] >= 0).ToArray();
-        var value = Gen.OneOf(Gen.Const(float.NaN), Gen.Float[-3f, 3f], Gen.Int[0, thresholds.Length - 1].Select(i => thresholds[i]));
+        var value = Gen.OneOf(Gen.Const(float.NaN), Gen.Const(float.PositiveInfinity), Gen.Const(float.NegativeInfinity), Gen.Float[-3f, 3f], Gen.Int[0, thresholds.Length - 1].Select(i => thresholds[i]));
         var rows = Enumerable.Range(0, 9000).Select(i => new[] { (i % 7) - 3f, float.NaN, thresholds[i % thresholds.Length], i % 3, -(i % 5) }).ToArray();
         var kernels = UnderEveryKernel(ensemble).ToArray();
         Assert.HasCount(3, kernels);
