@@ -10,7 +10,7 @@ namespace SkillInference.Caching;
 /// </summary>
 public sealed class MemoryInferenceCache : IInferenceCache
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Entry>> _students = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<EntryKey, Entry>> _students = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly TimeSpan _ttl;
     private readonly int _maxEntries;
@@ -39,7 +39,7 @@ public sealed class MemoryInferenceCache : IInferenceCache
     /// <inheritdoc />
     public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result)
     {
-        if (_students.TryGetValue(key.StudentKey, out var entries) && entries.TryGetValue(key.EntryName, out var entry))
+        if (_students.TryGetValue(key.StudentKey, out var entries) && entries.TryGetValue(EntryKey.Of(key), out var entry))
         {
             if (entry.ExpiresAt > _time.GetUtcNow())
             {
@@ -47,7 +47,7 @@ public sealed class MemoryInferenceCache : IInferenceCache
                 return true;
             }
 
-            if (entries.TryRemove(key.EntryName, out _))
+            if (entries.TryRemove(EntryKey.Of(key), out _))
             {
                 Interlocked.Decrement(ref _count);
             }
@@ -70,10 +70,10 @@ public sealed class MemoryInferenceCache : IInferenceCache
     /// <inheritdoc />
     public void Store(in InferenceCacheKey key, InferenceResult result)
     {
-        var entries = _students.GetOrAdd(key.StudentKey, static _ => new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal));
+        var entries = _students.GetOrAdd(key.StudentKey, static _ => new ConcurrentDictionary<EntryKey, Entry>());
         var entry = new Entry(result with { Cached = true }, _time.GetUtcNow() + _ttl);
         var added = true;
-        entries.AddOrUpdate(key.EntryName, entry, (_, _) =>
+        entries.AddOrUpdate(EntryKey.Of(key), entry, (_, _) =>
         {
             added = false;
             return entry;
@@ -145,4 +145,10 @@ public sealed class MemoryInferenceCache : IInferenceCache
     }
 
     private sealed record Entry(InferenceResult Result, DateTimeOffset ExpiresAt);
+
+    /// <summary>An entry's name within its student, without building a string per lookup.</summary>
+    private readonly record struct EntryKey(string Skill, string ModelVersion, string FeatureHash)
+    {
+        public static EntryKey Of(in InferenceCacheKey key) => new(key.Skill, key.ModelVersion, key.FeatureHash);
+    }
 }

@@ -12,7 +12,11 @@ public sealed class StudentKeyHasher
     /// <summary>The key used when none is configured (development only).</summary>
     internal const string DevelopmentSecret = "skillinference-development-cache-key";
 
+    private const int MaxRemembered = 100_000;
     private readonly byte[] _secret;
+
+    // Recent ids and their keys (in process memory only), so a hot student's HMAC is computed once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _recent = new(StringComparer.Ordinal);
 
     /// <summary>Creates a hasher with a secret.</summary>
     public StudentKeyHasher(string? secret)
@@ -28,6 +32,23 @@ public sealed class StudentKeyHasher
     public string Hash(string studentId)
     {
         ArgumentNullException.ThrowIfNull(studentId);
+        if (_recent.TryGetValue(studentId, out var known))
+        {
+            return known;
+        }
+
+        var key = Compute(studentId);
+        if (_recent.Count >= MaxRemembered)
+        {
+            _recent.Clear();
+        }
+
+        _recent.TryAdd(studentId, key);
+        return key;
+    }
+
+    private string Compute(string studentId)
+    {
         Span<byte> mac = stackalloc byte[32];
         var maxBytes = Encoding.UTF8.GetMaxByteCount(studentId.Length);
         var buffer = maxBytes <= 512 ? stackalloc byte[512] : new byte[maxBytes];

@@ -19,7 +19,8 @@ public interface ISkillInferenceService
 
     /// <summary>
     /// Scores one student on every deployed skill. Each skill takes the features of its schema from
-    /// <paramref name="features"/>; a name no deployed skill uses is an error for every skill.
+    /// <paramref name="features"/>; a name no deployed skill uses is an error for every skill. With a student id, the
+    /// in-process cache layer answers first and what is computed is cached (in every layer).
     /// </summary>
     ValueTask<IReadOnlyList<InferenceOutcome>> InferAllSkillsAsync(IReadOnlyDictionary<string, double?> features, string? studentId = null, CancellationToken cancellationToken = default);
 

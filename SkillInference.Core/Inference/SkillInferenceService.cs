@@ -115,6 +115,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         present = present[..k];
         present.Clear();
         var unknown = Resolve(snapshot, features, values, present);
+        var studentKey = _cache.Enabled && !string.IsNullOrEmpty(studentId) ? _hasher.Hash(studentId) : null;
 
         var outcomes = new InferenceOutcome[snapshot.Ordered.Length];
         for (var i = 0; i < outcomes.Length; i++)
@@ -123,7 +124,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
             var model = TrafficRouter.Choose(serving, studentId);
             try
             {
-                outcomes[i] = InferenceOutcome.Success(ScoreOne(serving, model, values, present, snapshot.ModelSlots[model], unknown));
+                outcomes[i] = InferenceOutcome.Success(ScoreOne(serving, model, values, present, snapshot.ModelSlots[model], unknown, studentKey));
             }
             catch (FeatureValidationException ex)
             {
@@ -411,8 +412,11 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         return Finish(serving, model, ok, errors, row, used, imputed, explain, started);
     }
 
-    /// <summary>Scores one skill from a student's features resolved into shared slots (names no skill uses: <paramref name="unknown"/>).</summary>
-    private InferenceResult ScoreOne(SkillServing serving, LoadedModel model, ReadOnlySpan<double> values, ReadOnlySpan<bool> present, int[] slots, List<FeatureError>? unknown)
+    /// <summary>
+    /// Scores one skill from a student's features resolved into shared slots (names no skill uses: <paramref name="unknown"/>);
+    /// with a student key, the in-process cache layer answers first and stores what is computed.
+    /// </summary>
+    private InferenceResult ScoreOne(SkillServing serving, LoadedModel model, ReadOnlySpan<double> values, ReadOnlySpan<bool> present, int[] slots, List<FeatureError>? unknown, string? studentKey)
     {
         var started = Stopwatch.GetTimestamp();
         var n = model.Builder.Count;
@@ -424,7 +428,22 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         imputed = imputed[..n];
         List<FeatureError>? errors = unknown is null ? null : [.. unknown];
         var ok = model.Builder.TryBuild(values, present, slots, row, used, imputed, ref errors) && unknown is null;
-        return Finish(serving, model, ok, errors, row, used, imputed, explain: false, started);
+        if (!ok || studentKey is null)
+        {
+            return Finish(serving, model, ok, errors, row, used, imputed, explain: false, started);
+        }
+
+        var key = new InferenceCacheKey(studentKey, model.Skill, model.Version, FeatureHash.ComputeHex(row));
+        if (_cache.TryGetLocal(key, out var hit))
+        {
+            RecordHit(serving, model, CacheLayer.Memory, 1, started);
+            return hit!;
+        }
+
+        _metrics.RecordCacheLookups(serving.Skill, CacheLayer.Miss, 1);
+        var result = Finish(serving, model, ok, errors, row, used, imputed, explain: false, started);
+        _cache.Store(key, result);
+        return result;
     }
 
     private InferenceResult Finish(SkillServing serving, LoadedModel model, bool ok, List<FeatureError>? errors, Span<float> row, Span<double> used, Span<bool> imputed, bool explain, long started)

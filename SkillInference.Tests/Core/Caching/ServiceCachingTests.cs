@@ -146,6 +146,26 @@ public sealed class ServiceCachingTests
     }
 
     [TestMethod]
+    public async Task InferAllSkillsAsync_SameStudentTwice_SecondAnswersEverySkillFromCache()
+    {
+        await using var harness = await ServiceHarness.StartAsync(SampleStore.Path);
+        var student = SampleRows.Student(3);
+
+        var first = await harness.Service.InferAllSkillsAsync(student, "S3");
+        var second = await harness.Service.InferAllSkillsAsync(student, "S3");
+        var anonymous = await harness.Service.InferAllSkillsAsync(student);
+
+        Assert.IsTrue(first.All(o => o.IsSuccess && !o.Result!.Cached));
+        Assert.IsTrue(second.All(o => o.IsSuccess && o.Result!.Cached));
+        Assert.IsTrue(anonymous.All(o => !o.Result!.Cached));
+        CollectionAssert.AreEqual(first.Select(o => o.Result!.Score).ToArray(), second.Select(o => o.Result!.Score).ToArray());
+        // A single-skill call for the same student and features shares the entries.
+        var schema = SampleStore.Catalog["collaboration"].Schema;
+        var own = student.Where(kv => schema.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.IsTrue((await harness.Service.InferAsync(new InferenceRequest("collaboration", own, "S3"))).Cached);
+    }
+
+    [TestMethod]
     public async Task InferAsync_CacheTurnedOff_NeverCaches()
     {
         await using var harness = await ServiceHarness.StartAsync(SampleStore.Path, s => s.AddSkillInference().WithoutCache());
