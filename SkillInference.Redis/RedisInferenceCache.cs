@@ -34,6 +34,7 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
     private readonly RedisChannel _channel;
     private readonly Task<ConnectionMultiplexer?> _connecting;
     private volatile ConnectionMultiplexer? _redis;
+    private volatile bool _subscribed;
 
     /// <summary>Creates the cache and starts connecting in the background (start-up never waits for Redis).</summary>
     public RedisInferenceCache(IOptions<RedisCacheOptions> options, IOptions<InferenceCacheOptions> cacheOptions, TimeProvider? timeProvider = null, ILogger<RedisInferenceCache>? logger = null)
@@ -61,8 +62,8 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
     /// <summary>The in-process layer.</summary>
     public MemoryInferenceCache Local => _local;
 
-    /// <summary>Whether Redis is connected and the breaker is closed.</summary>
-    public bool RedisAvailable => _redis is { IsConnected: true } && !_breaker.IsOpen;
+    /// <summary>Whether Redis is connected, other instances' invalidations are heard, and the breaker is closed.</summary>
+    public bool RedisAvailable => _redis is { IsConnected: true } && _subscribed && !_breaker.IsOpen;
 
     /// <inheritdoc />
     public CacheStatus Status => RedisAvailable
@@ -71,6 +72,27 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
 
     /// <summary>Completes when the first connection attempt has finished (for tests and readiness).</summary>
     public Task WaitForConnectionAsync() => _connecting;
+
+    /// <summary>
+    /// Waits until Redis is available (connected and subscribed) or <paramref name="timeout"/> passes; returns whether
+    /// it is. The first attempt can end before a slow server answers; the multiplexer goes on trying in the background.
+    /// </summary>
+    public async Task<bool> WaitUntilAvailableAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var redis = await _connecting.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!RedisAvailable && redis is not null && DateTime.UtcNow < deadline)
+        {
+            if (redis.IsConnected)
+            {
+                await SubscribeAsync(redis).ConfigureAwait(false);
+            }
+
+            await Task.Delay(25, cancellationToken).ConfigureAwait(false);
+        }
+
+        return RedisAvailable;
+    }
 
     /// <inheritdoc />
     public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result) => _local.TryGetLocal(key, out result);
@@ -203,8 +225,34 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
         config.SyncTimeout = Math.Min(config.SyncTimeout, 1000);
         try
         {
+            // With AbortOnConnectFail off this returns even when Redis is down or slow to answer; the multiplexer keeps
+            // reconnecting in the background, and the subscription is (re)established whenever it connects.
             var redis = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
-            redis.ConnectionRestored += (_, _) => _ = ReplayInvalidationsAsync();
+            redis.ConnectionRestored += (_, _) =>
+            {
+                _ = SubscribeAsync(redis);
+                _ = ReplayInvalidationsAsync();
+            };
+            _redis = redis;
+            await SubscribeAsync(redis).ConfigureAwait(false);
+            return redis;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            Failed(ex);
+            return null;
+        }
+    }
+
+    private async Task SubscribeAsync(ConnectionMultiplexer redis)
+    {
+        if (_subscribed)
+        {
+            return;
+        }
+
+        try
+        {
             await redis.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
             {
                 if (!message.IsNullOrEmpty)
@@ -212,13 +260,11 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
                     _local.RemoveStudent(message.ToString());
                 }
             }).ConfigureAwait(false);
-            _redis = redis;
-            return redis;
+            _subscribed = true;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            Failed(ex);
-            return null;
+            // Not connected yet: ConnectionRestored tries again. Not counted by the breaker, which guards lookups.
         }
     }
 

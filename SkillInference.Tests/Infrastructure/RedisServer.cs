@@ -18,9 +18,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    public static async Task<RedisServer> StartAsync(int? port = null)
     {
-        var server = new RedisServer(ProcessRunner.FreePort());
+        var server = new RedisServer(port ?? ProcessRunner.FreePort());
         await server.RestartAsync();
         return server;
     }

@@ -26,8 +26,7 @@ public sealed class RedisCacheTests
     private static async Task<RedisInferenceCache> ConnectedCacheAsync(ServiceHarness harness)
     {
         var cache = harness.Services.GetRequiredService<RedisInferenceCache>();
-        await cache.WaitForConnectionAsync();
-        Assert.IsTrue(cache.RedisAvailable, "the test's Redis should be reachable");
+        Assert.IsTrue(await cache.WaitUntilAvailableAsync(TimeSpan.FromSeconds(20)), "the test's Redis should be reachable");
         return cache;
     }
 
@@ -198,6 +197,30 @@ public sealed class RedisCacheTests
         Assert.IsLessThan(TimeSpan.FromMilliseconds(300), stopwatch.Elapsed);
         Assert.IsFalse(cache.Status.Healthy);
         Assert.Contains("unavailable", cache.Status.Description);
+    }
+
+    [TestMethod]
+    public async Task InferAsync_RedisStartsAfterTheHost_CachingAndInvalidationBegin()
+    {
+        var port = ProcessRunner.FreePort();
+        var prefix = Prefix();
+        await using var a = await ServiceHarness.StartAsync(SampleStore.Path, s => s.AddSkillInference().ConfigureCache(o => o.KeySecret = "test-secret").UseRedisCache($"127.0.0.1:{port}", o => o.KeyPrefix = prefix));
+        await using var b = await ServiceHarness.StartAsync(SampleStore.Path, s => s.AddSkillInference().ConfigureCache(o => o.KeySecret = "test-secret").UseRedisCache($"127.0.0.1:{port}", o => o.KeyPrefix = prefix));
+        var cacheA = a.Services.GetRequiredService<RedisInferenceCache>();
+        await cacheA.WaitForConnectionAsync();
+        Assert.IsFalse(cacheA.RedisAvailable);
+
+        await using var redis = await RedisServer.StartAsync(port);
+        Assert.IsTrue(await cacheA.WaitUntilAvailableAsync(TimeSpan.FromSeconds(30)), "the cache should connect once Redis is up");
+        Assert.IsTrue(await b.Services.GetRequiredService<RedisInferenceCache>().WaitUntilAvailableAsync(TimeSpan.FromSeconds(30)));
+        var request = new InferenceRequest("collaboration", Row("collaboration"), "S1");
+
+        Assert.IsFalse((await a.Service.InferAsync(request)).Cached);
+        await WaitUntilAsync(async () => await KeyCountAsync(redis, prefix) == 1);
+        Assert.IsTrue((await b.Service.InferAsync(request)).Cached, "b should read a's entry from Redis");
+        await a.Service.InvalidateStudentAsync("S1");
+        await WaitUntilAsync(() => Task.FromResult(b.Services.GetRequiredService<RedisInferenceCache>().Local.Count == 0));
+        Assert.IsFalse((await b.Service.InferAsync(request)).Cached, "the invalidation reaches b through the late subscription");
     }
 
     [TestMethod]
