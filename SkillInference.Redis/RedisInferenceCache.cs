@@ -220,6 +220,7 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
         var config = ConfigurationOptions.Parse(_options.Configuration);
         config.AbortOnConnectFail = false;
         config.BacklogPolicy = BacklogPolicy.FailFast;
+        config.ReconnectRetryPolicy = new ExponentialRetry(250, 5000); // back within seconds of Redis returning
         config.ConnectTimeout = Math.Min(config.ConnectTimeout, 2000);
         config.AsyncTimeout = Math.Min(config.AsyncTimeout, 1000);
         config.SyncTimeout = Math.Min(config.SyncTimeout, 1000);
