@@ -17,11 +17,7 @@ internal sealed class PostgresAssessmentStore : IAssessmentStore
     /// <summary>Serializes run starts across hosts (the migrations' key + 1).</summary>
     private const long RunStartLockKey = PostgresMigrator.LockKey + 1;
 
-    private const string RunColumns = """
-        run_id, mode, status, started_at, finished_at, watermark, changed_after, dispatcher, shards, shards_completed,
-        students_planned, students, predictions, failures, inserted, duration_ms, students_per_second,
-        predictions_per_second, read_ms, score_ms, write_ms, error
-        """;
+    private const string RunColumns = InferenceRunRows.Columns;
 
     private const string Throughput = """
         duration_ms = GREATEST(EXTRACT(EPOCH FROM (@now - started_at)) * 1000, 0),
@@ -79,7 +75,7 @@ internal sealed class PostgresAssessmentStore : IAssessmentStore
                 transaction))
             {
                 command.Parameters.AddWithValue("run", run.RunId);
-                command.Parameters.AddWithValue("mode", ModeName(run.Mode));
+                command.Parameters.AddWithValue("mode", InferenceRunRows.ModeName(run.Mode));
                 command.Parameters.Add(Timestamp("started", run.StartedAt));
                 command.Parameters.Add(Timestamp("watermark", run.Watermark));
                 command.Parameters.Add(Timestamp("changed_after", run.ChangedAfter));
@@ -418,7 +414,7 @@ internal sealed class PostgresAssessmentStore : IAssessmentStore
             connection,
             transaction);
         command.Parameters.AddWithValue("run", runId);
-        command.Parameters.AddWithValue("status", StatusName(status));
+        command.Parameters.AddWithValue("status", InferenceRunRows.StatusName(status));
         command.Parameters.Add(Timestamp("now", now));
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)reason ?? DBNull.Value });
         return (await ReadRunsAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
@@ -430,31 +426,7 @@ internal sealed class PostgresAssessmentStore : IAssessmentStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            runs.Add(new InferenceRun
-            {
-                RunId = reader.GetGuid(0),
-                Mode = reader.GetString(1) == "full" ? BatchMode.Full : BatchMode.Incremental,
-                Status = reader.GetString(2) switch { "running" => RunStatus.Running, "succeeded" => RunStatus.Succeeded, _ => RunStatus.Failed },
-                StartedAt = PostgresFeatureSource.ToOffset(reader.GetDateTime(3)),
-                FinishedAt = reader.IsDBNull(4) ? null : PostgresFeatureSource.ToOffset(reader.GetDateTime(4)),
-                Watermark = reader.IsDBNull(5) ? null : PostgresFeatureSource.ToOffset(reader.GetDateTime(5)),
-                ChangedAfter = reader.IsDBNull(6) ? null : PostgresFeatureSource.ToOffset(reader.GetDateTime(6)),
-                Dispatcher = reader.GetString(7),
-                Shards = reader.GetInt32(8),
-                ShardsCompleted = reader.GetInt32(9),
-                StudentsPlanned = reader.GetInt32(10),
-                Students = reader.GetInt32(11),
-                Predictions = reader.GetInt64(12),
-                Failures = reader.GetInt32(13),
-                Inserted = reader.GetInt64(14),
-                Duration = reader.IsDBNull(15) ? null : TimeSpan.FromMilliseconds(reader.GetDouble(15)),
-                StudentsPerSecond = reader.IsDBNull(16) ? null : reader.GetDouble(16),
-                PredictionsPerSecond = reader.IsDBNull(17) ? null : reader.GetDouble(17),
-                ReadTime = TimeSpan.FromMilliseconds(reader.GetDouble(18)),
-                ScoreTime = TimeSpan.FromMilliseconds(reader.GetDouble(19)),
-                WriteTime = TimeSpan.FromMilliseconds(reader.GetDouble(20)),
-                Error = reader.IsDBNull(21) ? null : reader.GetString(21),
-            });
+            runs.Add(InferenceRunRows.Read(reader, static (r, i) => r.GetGuid(i), static (r, i) => PostgresFeatureSource.ToOffset(r.GetDateTime(i))));
         }
 
         return runs;
@@ -462,15 +434,6 @@ internal sealed class PostgresAssessmentStore : IAssessmentStore
 
     private static NpgsqlParameter Timestamp(string name, DateTimeOffset? value) =>
         new(name, NpgsqlDbType.TimestampTz) { Value = value is { } v ? v.UtcDateTime : DBNull.Value };
-
-    private static string ModeName(BatchMode mode) => mode == BatchMode.Full ? "full" : "incremental";
-
-    private static string StatusName(RunStatus status) => status switch
-    {
-        RunStatus.Running => "running",
-        RunStatus.Succeeded => "succeeded",
-        _ => "failed",
-    };
 
     private BatchStoreException Fail(Exception exception, string operation)
     {

@@ -13,11 +13,7 @@ namespace SkillInference.Sqlite;
 /// </summary>
 internal sealed class SqliteAssessmentStore : IAssessmentStore
 {
-    private const string RunColumns = """
-        run_id, mode, status, started_at, finished_at, watermark, changed_after, dispatcher, shards, shards_completed,
-        students_planned, students, predictions, failures, inserted, duration_ms, students_per_second,
-        predictions_per_second, read_ms, score_ms, write_ms, error
-        """;
+    private const string RunColumns = InferenceRunRows.Columns;
 
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
@@ -58,7 +54,7 @@ internal sealed class SqliteAssessmentStore : IAssessmentStore
                 transaction))
             {
                 command.Parameters.AddWithValue("$run", RunKey(run.RunId));
-                command.Parameters.AddWithValue("$mode", run.Mode == BatchMode.Full ? "full" : "incremental");
+                command.Parameters.AddWithValue("$mode", InferenceRunRows.ModeName(run.Mode));
                 command.Parameters.AddWithValue("$started", SqliteDatabase.Timestamp(run.StartedAt));
                 command.Parameters.AddWithValue("$watermark", SqliteDatabase.Timestamp(run.Watermark));
                 command.Parameters.AddWithValue("$changed_after", SqliteDatabase.Timestamp(run.ChangedAfter));
@@ -402,7 +398,7 @@ internal sealed class SqliteAssessmentStore : IAssessmentStore
             transaction))
         {
             command.Parameters.AddWithValue("$run", RunKey(runId));
-            command.Parameters.AddWithValue("$status", status switch { RunStatus.Running => "running", RunStatus.Succeeded => "succeeded", _ => "failed" });
+            command.Parameters.AddWithValue("$status", InferenceRunRows.StatusName(status));
             command.Parameters.AddWithValue("$now", SqliteDatabase.Timestamp(now));
             command.Parameters.AddWithValue("$error", (object?)reason ?? DBNull.Value);
             command.Parameters.AddWithValue("$duration_ms", Math.Max(duration.TotalMilliseconds, 0));
@@ -435,31 +431,7 @@ internal sealed class SqliteAssessmentStore : IAssessmentStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            runs.Add(new InferenceRun
-            {
-                RunId = Guid.Parse(reader.GetString(0)),
-                Mode = reader.GetString(1) == "full" ? BatchMode.Full : BatchMode.Incremental,
-                Status = reader.GetString(2) switch { "running" => RunStatus.Running, "succeeded" => RunStatus.Succeeded, _ => RunStatus.Failed },
-                StartedAt = SqliteDatabase.ParseTimestamp(reader.GetString(3)),
-                FinishedAt = reader.IsDBNull(4) ? null : SqliteDatabase.ParseTimestamp(reader.GetString(4)),
-                Watermark = reader.IsDBNull(5) ? null : SqliteDatabase.ParseTimestamp(reader.GetString(5)),
-                ChangedAfter = reader.IsDBNull(6) ? null : SqliteDatabase.ParseTimestamp(reader.GetString(6)),
-                Dispatcher = reader.GetString(7),
-                Shards = reader.GetInt32(8),
-                ShardsCompleted = reader.GetInt32(9),
-                StudentsPlanned = reader.GetInt32(10),
-                Students = reader.GetInt32(11),
-                Predictions = reader.GetInt64(12),
-                Failures = reader.GetInt32(13),
-                Inserted = reader.GetInt64(14),
-                Duration = reader.IsDBNull(15) ? null : TimeSpan.FromMilliseconds(reader.GetDouble(15)),
-                StudentsPerSecond = reader.IsDBNull(16) ? null : reader.GetDouble(16),
-                PredictionsPerSecond = reader.IsDBNull(17) ? null : reader.GetDouble(17),
-                ReadTime = TimeSpan.FromMilliseconds(reader.GetDouble(18)),
-                ScoreTime = TimeSpan.FromMilliseconds(reader.GetDouble(19)),
-                WriteTime = TimeSpan.FromMilliseconds(reader.GetDouble(20)),
-                Error = reader.IsDBNull(21) ? null : reader.GetString(21),
-            });
+            runs.Add(InferenceRunRows.Read(reader, static (r, i) => Guid.Parse(r.GetString(i)), static (r, i) => SqliteDatabase.ParseTimestamp(r.GetString(i))));
         }
 
         return runs;
