@@ -18,10 +18,24 @@ public sealed class RedisCacheTests
 
     private static Dictionary<string, double?> Row(string skill, int index = 0) => SampleRows.CompleteRequests(SampleStore.Catalog[skill].Schema, index + 1)[index];
 
-    private static Task<ServiceHarness> StartAsync(RedisServer redis, string prefix, string? store = null) =>
+    /// <summary>
+    /// The lookup budget of the functional tests: generous, so that a loaded CI machine's slow first lookups (JIT, a
+    /// starved thread pool) do not open the circuit breaker and turn a cache test into an outage test. The outage test
+    /// keeps the production default.
+    /// </summary>
+    private static readonly TimeSpan FunctionalBudget = TimeSpan.FromSeconds(2);
+
+    private static Task<ServiceHarness> StartAsync(RedisServer redis, string prefix, string? store = null, TimeSpan? budget = null) =>
+        StartAsync(redis.ConnectionString, prefix, store, budget);
+
+    private static Task<ServiceHarness> StartAsync(string redis, string prefix, string? store = null, TimeSpan? budget = null) =>
         ServiceHarness.StartAsync(store ?? SampleStore.Path, s => s.AddSkillInference()
             .ConfigureCache(o => o.KeySecret = "test-secret")
-            .UseRedisCache(redis.ConnectionString, o => o.KeyPrefix = prefix));
+            .UseRedisCache(redis, o =>
+            {
+                o.KeyPrefix = prefix;
+                o.OperationBudget = budget ?? FunctionalBudget;
+            }));
 
     private static async Task<RedisInferenceCache> ConnectedCacheAsync(ServiceHarness harness)
     {
@@ -138,7 +152,7 @@ public sealed class RedisCacheTests
     {
         await using var redis = await RedisServer.StartAsync();
         var prefix = Prefix();
-        await using var harness = await StartAsync(redis, prefix);
+        await using var harness = await StartAsync(redis, prefix, budget: new RedisCacheOptions().OperationBudget); // production's
         var cache = await ConnectedCacheAsync(harness);
         var rows = SampleRows.Requests(SampleStore.Catalog["communication"].Schema, 200);
         var durations = new List<TimeSpan>();
@@ -176,8 +190,14 @@ public sealed class RedisCacheTests
         var waited = durations.Count(d => d >= TimeSpan.FromSeconds(1));
         Assert.IsLessThan(TimeSpan.FromMilliseconds(250), p95, $"95th percentile {p95.TotalMilliseconds:0} ms");
         Assert.IsLessThanOrEqualTo(2, waited, $"{waited} requests took a Redis timeout or longer");
-        await WaitUntilAsync(async () => await KeyCountAsync(redis, prefix) >= 50); // writes reach the restarted Redis again
-        Assert.IsTrue(cache.Status.Healthy);
+        // Writes reach the restarted Redis again (new students keep coming, as they would: a lookup that a loaded machine
+        // makes slower than the 50 ms budget may open the breaker again for a moment).
+        var next = 2000;
+        await WaitUntilAsync(async () =>
+        {
+            await RunAsync(next, ++next);
+            return await KeyCountAsync(redis, prefix) >= 50 && cache.Status.Healthy;
+        });
     }
 
     [TestMethod]
@@ -206,8 +226,8 @@ public sealed class RedisCacheTests
     {
         var port = ProcessRunner.FreePort();
         var prefix = Prefix();
-        await using var a = await ServiceHarness.StartAsync(SampleStore.Path, s => s.AddSkillInference().ConfigureCache(o => o.KeySecret = "test-secret").UseRedisCache($"127.0.0.1:{port}", o => o.KeyPrefix = prefix));
-        await using var b = await ServiceHarness.StartAsync(SampleStore.Path, s => s.AddSkillInference().ConfigureCache(o => o.KeySecret = "test-secret").UseRedisCache($"127.0.0.1:{port}", o => o.KeyPrefix = prefix));
+        await using var a = await StartAsync($"127.0.0.1:{port}", prefix);
+        await using var b = await StartAsync($"127.0.0.1:{port}", prefix);
         var cacheA = a.Services.GetRequiredService<RedisInferenceCache>();
         await cacheA.WaitForConnectionAsync();
         Assert.IsFalse(cacheA.RedisAvailable);
