@@ -5,6 +5,8 @@ using SkillInference.Host.Configuration;
 using SkillInference.Host.Endpoints;
 using SkillInference.Host.Health;
 using SkillInference.Host.Problems;
+using SkillInference.Monitoring;
+using OpenTelemetry.Metrics;
 
 namespace SkillInference.Host;
 
@@ -65,6 +67,12 @@ internal static class SkillInferenceHostExtensions
             .AddCheck<ModelsHealthCheck>("models", tags: ["ready"])
             .AddCheck<CacheHealthCheck>("cache", tags: ["ready"]);
         builder.Services.AddOpenApi();
+
+        // The SkillInference meter (predictions, latency, cache lookups and state, model loads) and ASP.NET Core's own
+        // request metrics, scraped in Prometheus text format at /metrics. Tags never carry student ids or features.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(SkillInferenceMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
         return builder;
     }
 
@@ -76,6 +84,7 @@ internal static class SkillInferenceHostExtensions
         app.MapSkillsApiV1();
         app.MapStudentsApiV1();
         app.MapTasksApiV1();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

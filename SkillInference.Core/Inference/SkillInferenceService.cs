@@ -25,6 +25,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         _metrics = metrics;
         _cache = cache;
         _hasher = hasher;
+        metrics.ObserveCache(cache);
     }
 
     public ValueTask InvalidateStudentAsync(string studentId, CancellationToken cancellationToken = default)

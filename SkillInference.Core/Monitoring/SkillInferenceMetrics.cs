@@ -13,6 +13,7 @@ internal sealed class SkillInferenceMetrics : IDisposable
     private readonly Counter<long> _predictions;
     private readonly Counter<long> _modelLoads;
     private readonly Counter<long> _cacheLookups;
+    private int _cacheObserved;
 
     public SkillInferenceMetrics(IMeterFactory? meterFactory = null)
     {
@@ -28,6 +29,31 @@ internal sealed class SkillInferenceMetrics : IDisposable
     }
 
     public Meter Meter => _meter;
+
+    /// <summary>
+    /// Publishes the cache's state as gauges (once per meter): <c>skillinference.cache.available</c> (1 when the cache
+    /// and its shared layer are usable, 0 while degraded — e.g. Redis down, served from memory and computation) and
+    /// <c>skillinference.cache.memory_entries</c>, both tagged with the cache kind.
+    /// </summary>
+    public void ObserveCache(Caching.IInferenceCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (Interlocked.Exchange(ref _cacheObserved, 1) == 1)
+        {
+            return;
+        }
+
+        _meter.CreateObservableGauge(
+            "skillinference.cache.available",
+            () => { var s = cache.Status; return new Measurement<int>(s.Healthy ? 1 : 0, new KeyValuePair<string, object?>("kind", s.Kind)); },
+            unit: "{state}",
+            description: "1 when the result cache (with its shared layer, if any) is usable; 0 while it is degraded and requests are served from memory and computation.");
+        _meter.CreateObservableGauge(
+            "skillinference.cache.memory_entries",
+            () => { var s = cache.Status; return new Measurement<long>(s.MemoryEntries, new KeyValuePair<string, object?>("kind", s.Kind)); },
+            unit: "{entry}",
+            description: "Entries in the in-process cache layer.");
+    }
 
     public void RecordPredictions(string skill, string version, string variant, string outcome, long count, long startTimestamp)
     {

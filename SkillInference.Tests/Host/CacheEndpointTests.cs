@@ -73,6 +73,64 @@ public sealed class CacheEndpointTests
     }
 
     [TestMethod]
+    public async Task Metrics_AfterAMissAndAHit_CountsBothPerSkillAndNamesNoStudent()
+    {
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path);
+        using var client = await factory.CreateReadyClientAsync();
+        const string student = "student-4711-secret";
+        Assert.IsFalse(await CachedAsync(client, student));
+        Assert.IsTrue(await CachedAsync(client, student));
+
+        var text = await ScrapeAsync(client);
+
+        Assert.AreEqual(1, Sample(text, "skillinference_cache_lookups_total", "skill=\"collaboration\"", "result=\"miss\""), text);
+        Assert.AreEqual(1, Sample(text, "skillinference_cache_lookups_total", "skill=\"collaboration\"", "result=\"memory\""), text);
+        Assert.AreEqual(1, Sample(text, "skillinference_cache_available", "kind=\"Memory\""), text);
+        Assert.AreEqual(1, Sample(text, "skillinference_cache_memory_entries", "kind=\"Memory\""), text);
+        Assert.AreEqual(1, Sample(text, "skillinference_predictions_total", "skill=\"collaboration\"", "outcome=\"cached\""), text);
+        Assert.DoesNotContain(student, text);
+        Assert.DoesNotContain("4711", text);
+    }
+
+    [TestMethod]
+    public async Task Metrics_RedisUnreachable_CacheAvailableIsZero()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["SkillInference:Cache:Kind"] = "Redis",
+            ["SkillInference:Cache:Redis"] = $"127.0.0.1:{ProcessRunner.FreePort()}",
+        };
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, settings);
+        using var client = await factory.CreateReadyClientAsync();
+        Assert.IsFalse(await CachedAsync(client, "S1"));
+
+        var text = await ScrapeAsync(client);
+
+        Assert.AreEqual(0, Sample(text, "skillinference_cache_available", "kind=\"Redis\""), text);
+        Assert.AreEqual(1, Sample(text, "skillinference_cache_lookups_total", "skill=\"collaboration\"", "result=\"miss\""), text);
+    }
+
+    private static async Task<string> ScrapeAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.AreEqual("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The value of the one sample of <paramref name="name"/> whose labels include all of <paramref name="labels"/>.</summary>
+    private static double Sample(string exposition, string name, params string[] labels)
+    {
+        var values = exposition.Split('\n')
+            .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(l => labels.All(label => l.Contains(label, StringComparison.Ordinal)))
+            .Select(l => l.Split(' ')[1])
+            .ToArray();
+        Assert.HasCount(1, values, $"{name} with {string.Join(", ", labels)}");
+        return double.Parse(values[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [TestMethod]
     public void Start_RedisKindWithoutConnectionString_FailsWithAClearMessage()
     {
         using var factory = new SkillInferenceHostFactory(SampleStore.Path, new Dictionary<string, string?> { ["SkillInference:Cache:Kind"] = "Redis" });
