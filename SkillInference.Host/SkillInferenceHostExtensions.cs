@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using SkillInference.Host.Configuration;
 using SkillInference.Host.Endpoints;
 using SkillInference.Host.Health;
@@ -70,9 +71,13 @@ internal static class SkillInferenceHostExtensions
 
         // The SkillInference meter (predictions, latency, cache lookups and state, model loads) and ASP.NET Core's own
         // request metrics, scraped in Prometheus text format at /metrics. Tags never carry student ids or features.
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(SkillInferenceMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-            .AddPrometheusExporter());
+        if (hostOptions.Metrics.Enabled)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(SkillInferenceMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddPrometheusExporter());
+        }
+
         return builder;
     }
 
@@ -84,7 +89,11 @@ internal static class SkillInferenceHostExtensions
         app.MapSkillsApiV1();
         app.MapStudentsApiV1();
         app.MapTasksApiV1();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        var metrics = app.Services.GetRequiredService<IOptions<SkillInferenceHostOptions>>().Value.Metrics;
+        if (metrics.Enabled)
+        {
+            app.MapPrometheusScrapingEndpoint(metrics.Path);
+        }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

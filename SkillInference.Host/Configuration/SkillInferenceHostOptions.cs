@@ -11,6 +11,25 @@ public sealed class SkillInferenceHostOptions
 
     /// <summary>Who may call the operator endpoints.</summary>
     public OperatorOptions Operators { get; set; } = new();
+
+    /// <summary>The Prometheus scraping endpoint.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary>The metrics endpoint (OpenTelemetry, Prometheus text format).</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>
+    /// Serve the <c>SkillInference</c> meter and ASP.NET Core's request metrics at <see cref="Path"/>. Collecting them
+    /// costs CPU on every request (a few µs; see SkillInference.Benchmarks/RESULTS.md); turn it off when another
+    /// collector listens to the meters, or where throughput matters more than the endpoint.
+    /// </summary>
+    /// <value>Defaults to true.</value>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The scraping path.</summary>
+    /// <value>Defaults to <c>/metrics</c>.</value>
+    public string Path { get; set; } = "/metrics";
 }
 
 /// <summary>The model store.</summary>

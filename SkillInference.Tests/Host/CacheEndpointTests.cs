@@ -110,6 +110,17 @@ public sealed class CacheEndpointTests
         Assert.AreEqual(1, Sample(text, "skillinference_cache_lookups_total", "skill=\"collaboration\"", "result=\"miss\""), text);
     }
 
+    [TestMethod]
+    public async Task Metrics_Disabled_NoScrapingEndpoint()
+    {
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, new Dictionary<string, string?> { ["SkillInference:Metrics:Enabled"] = "false" });
+        using var client = await factory.CreateReadyClientAsync();
+
+        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
     private static async Task<string> ScrapeAsync(HttpClient client)
     {
         using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
