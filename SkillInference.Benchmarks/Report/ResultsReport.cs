@@ -454,7 +454,7 @@ internal static partial class ResultsReport
         s.AppendLine("- **Threads.** Single rows: one thread for every engine (ONNX Runtime `IntraOpNumThreads = 1`, as recommended for single-row latency). Batches: ours splits batches of 4,096 rows or more across the cores; ONNX Runtime gets intra-op threads = cores; ML.NET's `Transform` + cursor runs on one thread, as ML.NET does it; Python xgboost is timed with nthread=2 and nthread=1 (libgomp's default waiting policy).");
         s.AppendLine("- **Same model, checked.** Before timing, each benchmark class checks that its engines agree within 1e-5 on 4,096 rows (`--prepare` checks more rows against xgboost's and ML.NET's own outputs) and fails loudly otherwise.");
         s.AppendLine("- **Fixed rate** means open loop: request i is sent at start + i / rate whether or not earlier ones have returned (this program's generator, `Http/OpenLoop.cs`), so a slow server cannot lower the offered load; latency is measured from the send and, separately, from the intended send time. **Saturation** is wrk's closed loop with a few connections and distinct bodies. Both share the machine's cores with the host.");
-        s.AppendLine("- **Cache replay**: hit = the response's `cached` flag; the memory/Redis split comes from Redis's `INFO commandstats` (HGET calls during the day), since the host exposes its `skillinference.cache.lookups` counter only in-process (no `/metrics` endpoint yet).");
+        s.AppendLine("- **Cache replay**: hit = the response's `cached` flag; the memory/Redis split comes from Redis's `INFO commandstats` (HGET calls during the day); the hosts' `/metrics` (`skillinference_cache_lookups_total`) counts the same per host.");
         s.AppendLine();
     }
 
