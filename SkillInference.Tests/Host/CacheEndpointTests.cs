@@ -16,6 +16,13 @@ public sealed class CacheEndpointTests
         features = SampleRows.CompleteRequests(SampleStore.Catalog["collaboration"].Schema, 1)[0],
     };
 
+    /// <summary>Host settings for a Redis cache on a loopback port where nothing listens.</summary>
+    private static Dictionary<string, string?> UnreachableRedis() => new()
+    {
+        ["SkillInference:Cache:Kind"] = "Redis",
+        ["SkillInference:Cache:Redis"] = $"127.0.0.1:{ProcessRunner.FreePort()}",
+    };
+
     private static async Task<bool> CachedAsync(HttpClient client, string studentId)
     {
         using var response = await client.PostAsJsonAsync(new Uri("/api/v1/skills/infer", UriKind.Relative), Body(studentId));
@@ -53,12 +60,7 @@ public sealed class CacheEndpointTests
     [TestMethod]
     public async Task Ready_RedisUnreachable_StaysReadyAndReportsTheCacheDegraded()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["SkillInference:Cache:Kind"] = "Redis",
-            ["SkillInference:Cache:Redis"] = $"127.0.0.1:{ProcessRunner.FreePort()}",
-        };
-        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, settings);
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, UnreachableRedis());
         using var client = await factory.CreateReadyClientAsync();
 
         Assert.IsFalse(await CachedAsync(client, "S1"));
@@ -95,12 +97,7 @@ public sealed class CacheEndpointTests
     [TestMethod]
     public async Task Metrics_RedisUnreachable_CacheAvailableIsZero()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["SkillInference:Cache:Kind"] = "Redis",
-            ["SkillInference:Cache:Redis"] = $"127.0.0.1:{ProcessRunner.FreePort()}",
-        };
-        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, settings);
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, UnreachableRedis());
         using var client = await factory.CreateReadyClientAsync();
         Assert.IsFalse(await CachedAsync(client, "S1"));
 
