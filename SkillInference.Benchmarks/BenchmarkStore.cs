@@ -1,4 +1,5 @@
 using System.Text;
+using SkillInference.Catalog;
 using SkillInference.Engines;
 using SkillInference.Registry;
 using SkillInference.Schema;

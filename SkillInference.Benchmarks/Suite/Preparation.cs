@@ -7,6 +7,7 @@ using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 using SkillInference.Bundles;
+using SkillInference.Catalog;
 using SkillInference.Schema;
 using SkillInference.Training;
 using SkillInference.Trees;

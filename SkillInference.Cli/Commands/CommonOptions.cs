@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SkillInference.Catalog;
 using SkillInference.Onnx;
 using SkillInference.Registry;
 using SkillInference.Schema;

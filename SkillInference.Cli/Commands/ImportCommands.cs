@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SkillInference.Bundles;
+using SkillInference.Catalog;
 using SkillInference.Registry;
 using SkillInference.Schema;
 using SkillInference.Trees;

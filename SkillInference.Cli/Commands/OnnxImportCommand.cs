@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using SkillInference.Catalog;
 using SkillInference.Onnx;
 using SkillInference.Schema;
 using SkillInference.Trees;

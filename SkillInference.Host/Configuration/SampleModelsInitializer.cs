@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SkillInference.Catalog;
 using SkillInference.Inference;
 using SkillInference.Registry;
 using SkillInference.Schema;

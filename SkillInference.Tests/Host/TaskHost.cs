@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SkillInference.Batch;
 using SkillInference.Tests.Batch;
 using SkillInference.Tests.Infrastructure;
+using SkillInference.Training;
 
 namespace SkillInference.Tests.Host;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using SkillInference.Bundles;
+using SkillInference.Catalog;
 using SkillInference.Engines;
 using SkillInference.Registry;
 using SkillInference.Schema;

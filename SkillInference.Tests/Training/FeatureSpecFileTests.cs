@@ -1,8 +1,9 @@
 using SkillInference.Bundles;
+using SkillInference.Catalog;
 using SkillInference.Schema;
 using SkillInference.Tests.Infrastructure;
 
-namespace SkillInference.Tests.Core.Schema;
+namespace SkillInference.Tests.Training;
 
 [TestClass]
 public sealed class FeatureSpecFileTests

@@ -1,4 +1,6 @@
-namespace SkillInference.Schema;
+using SkillInference.Schema;
+
+namespace SkillInference.Catalog;
 
 /// <summary>A skill of a catalog: its id, description and feature schema.</summary>
 public sealed record SkillDefinition

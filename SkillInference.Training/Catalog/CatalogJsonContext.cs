@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
-namespace SkillInference.Schema;
+namespace SkillInference.Catalog;
 
 /// <summary>JSON of skill catalogs: unknown properties are errors (a typo must not be silently ignored).</summary>
 /// <remarks>Reflection-based so that optional fields absent from the file keep their documented defaults.</remarks>

@@ -1,7 +1,7 @@
+using SkillInference.Batch;
 using SkillInference.Schema;
-using SkillInference.Training;
 
-namespace SkillInference.Batch;
+namespace SkillInference.Training;
 
 /// <summary>Turns generated students into batch rows: features split by group, and teacher ratings.</summary>
 public static class SyntheticStudentData

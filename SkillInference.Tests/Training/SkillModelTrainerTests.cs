@@ -5,11 +5,12 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using SkillInference.Bundles;
+using SkillInference.Catalog;
 using SkillInference.Schema;
 using SkillInference.Tests.Infrastructure;
 using SkillInference.Training;
 
-namespace SkillInference.Tests.Core.Training;
+namespace SkillInference.Tests.Training;
 
 [TestClass]
 public sealed class SkillModelTrainerTests

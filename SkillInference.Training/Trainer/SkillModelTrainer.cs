@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 using SkillInference.Bundles;
+using SkillInference.Catalog;
 using SkillInference.Schema;
 using SkillInference.Trees;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using SkillInference.Schema;
 using SkillInference.Serialization;
 
-namespace SkillInference.Schema;
+namespace SkillInference.Catalog;
 
 /// <summary>
 /// Reads feature specs for importing a model: a JSON array of specs, an object with a <c>features</c> array, or a

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SkillInference.Catalog;
 using SkillInference.Schema;
 
 namespace SkillInference.Training;

@@ -4,7 +4,7 @@ using SkillInference.Schema;
 using SkillInference.Tests.Infrastructure;
 using SkillInference.Training;
 
-namespace SkillInference.Tests.Core.Training;
+namespace SkillInference.Tests.Training;
 
 [TestClass]
 public sealed class SyntheticDataGeneratorTests

@@ -3,7 +3,7 @@ using System.Text;
 using SkillInference.Tests.Infrastructure;
 using SkillInference.Training;
 
-namespace SkillInference.Tests.Core.Training;
+namespace SkillInference.Tests.Training;
 
 [TestClass]
 public sealed class TrainingDatasetTests

@@ -1,6 +1,7 @@
+using SkillInference.Schema;
 using SkillInference.Training;
 
-namespace SkillInference.Schema;
+namespace SkillInference.Catalog;
 
 /// <summary>A feature defined by a catalog.</summary>
 /// <param name="Spec">Its schema entry (skills may override <c>required</c> and <c>missing</c>).</param>

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SkillInference.Schema;
 using SkillInference.Training;
 
-namespace SkillInference.Schema;
+namespace SkillInference.Catalog;
 
 /// <summary>
 /// A set of skills and their feature schemas, read from a catalog file such as <c>samples/skills.json</c>.
