@@ -43,9 +43,9 @@ public static class SkillInferenceServiceCollectionExtensions
             sp.GetService<ILogger<ModelRegistry>>()));
         services.AddOptions<InferenceCacheOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceCacheOptions>, InferenceCacheOptionsValidator>());
-        services.TryAddSingleton(sp => new StudentKeyHasher(sp.GetRequiredService<IOptions<InferenceCacheOptions>>().Value.KeySecret));
         services.TryAddSingleton<IInferenceCache>(sp => new MemoryInferenceCache(sp.GetRequiredService<IOptions<InferenceCacheOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ModelCatalog>();
+        services.TryAddSingleton<InferencePipeline>();
         services.TryAddSingleton<ISkillInferenceService, SkillInferenceService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
         return new SkillInferenceBuilder(services);

@@ -29,6 +29,7 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
     private readonly RedisCacheOptions _options;
     private readonly TimeSpan _ttl;
     private readonly CircuitBreaker _breaker;
+    private readonly StudentKeyHasher _hasher;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _pendingInvalidations = new(StringComparer.Ordinal);
     private readonly RedisChannel _channel;
@@ -48,6 +49,7 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
         _breaker = new CircuitBreaker(_options.FailuresToOpen, _options.BreakDuration, time);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _channel = RedisChannel.Literal(_options.KeyPrefix + "invalidate");
+        _hasher = new StudentKeyHasher(cacheOptions.Value.KeySecret);
         if (string.IsNullOrEmpty(cacheOptions.Value.KeySecret))
         {
             Log.DevelopmentSecret(_logger);
@@ -58,6 +60,9 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
 
     /// <inheritdoc />
     public bool Enabled => true;
+
+    /// <inheritdoc />
+    public bool HasSharedLayer => true;
 
     /// <summary>The in-process layer.</summary>
     public MemoryInferenceCache Local => _local;
@@ -94,33 +99,14 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
         return RedisAvailable;
     }
 
+    /// <summary>A keyed hash of the id (HMAC-SHA256): the raw id never reaches Redis, its keys or its messages.</summary>
+    public string StudentKey(string studentId) => _hasher.Hash(studentId);
+
     /// <inheritdoc />
     public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result) => _local.TryGetLocal(key, out result);
 
     /// <inheritdoc />
-    public async ValueTask<InferenceResult?> GetDistributedAsync(InferenceCacheKey key, CancellationToken cancellationToken)
-    {
-        var db = Database();
-        if (db is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var value = await db.HashGetAsync(StudentHash(key.StudentKey), key.EntryName).WaitAsync(_options.OperationBudget, cancellationToken).ConfigureAwait(false);
-            Succeeded();
-            return Promote(key, value);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            Failed(ex);
-            return null;
-        }
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<InferenceResult?>> GetDistributedManyAsync(IReadOnlyList<InferenceCacheKey> keys, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<InferenceResult?>> GetSharedAsync(IReadOnlyList<InferenceCacheKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var results = new InferenceResult?[keys.Count];
@@ -170,9 +156,10 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask InvalidateStudentAsync(string studentKey, CancellationToken cancellationToken)
+    public async ValueTask InvalidateStudentAsync(string studentId, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(studentKey);
+        ArgumentException.ThrowIfNullOrEmpty(studentId);
+        var studentKey = _hasher.Hash(studentId);
         _local.RemoveStudent(studentKey);
         if (!await TryInvalidateRemoteAsync(studentKey, cancellationToken).ConfigureAwait(false))
         {

@@ -7,7 +7,11 @@ internal sealed class NullInferenceCache : IInferenceCache
 {
     public bool Enabled => false;
 
+    public bool HasSharedLayer => false;
+
     public CacheStatus Status { get; } = new("None", true, "Caching is off.", 0);
+
+    public string StudentKey(string studentId) => studentId;
 
     public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result)
     {
@@ -15,14 +19,12 @@ internal sealed class NullInferenceCache : IInferenceCache
         return false;
     }
 
-    public ValueTask<InferenceResult?> GetDistributedAsync(InferenceCacheKey key, CancellationToken cancellationToken) => ValueTask.FromResult<InferenceResult?>(null);
-
-    public ValueTask<IReadOnlyList<InferenceResult?>> GetDistributedManyAsync(IReadOnlyList<InferenceCacheKey> keys, CancellationToken cancellationToken) =>
+    public ValueTask<IReadOnlyList<InferenceResult?>> GetSharedAsync(IReadOnlyList<InferenceCacheKey> keys, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<InferenceResult?>>(new InferenceResult?[keys.Count]);
 
     public void Store(in InferenceCacheKey key, InferenceResult result)
     {
     }
 
-    public ValueTask InvalidateStudentAsync(string studentKey, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask InvalidateStudentAsync(string studentId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

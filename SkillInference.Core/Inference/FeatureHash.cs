@@ -38,7 +38,10 @@ public static class FeatureHash
     }
 
     /// <summary>The hash of a row as 16 lower-case hex digits.</summary>
-    public static string ComputeHex(ReadOnlySpan<float> row) => Compute(row).ToString("x16", CultureInfo.InvariantCulture);
+    public static string ComputeHex(ReadOnlySpan<float> row) => ToHex(Compute(row));
+
+    /// <summary>A hash as 16 lower-case hex digits.</summary>
+    internal static string ToHex(ulong hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
 
     private static ulong Round(ulong hash, ulong lane)
     {

@@ -14,4 +14,7 @@ public enum InferenceErrorKind
 
     /// <summary>An explanation was asked for, but the serving model cannot give one (e.g. it has no tree covers).</summary>
     ExplanationUnavailable,
+
+    /// <summary>The model failed to score the item (its engine failed, or it returned no probability).</summary>
+    ModelFailure,
 }

@@ -42,5 +42,8 @@ internal sealed class LoadedModel : IDisposable
 
     public DateTimeOffset LoadedAt { get; }
 
+    /// <summary>Whether the engine can explain predictions (TreeSHAP).</summary>
+    public bool CanExplain => Model is IExplainableModel { CanExplain: true };
+
     public void Dispose() => Model.Dispose();
 }

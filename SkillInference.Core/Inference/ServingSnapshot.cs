@@ -27,6 +27,7 @@ internal sealed class ServingSnapshot
             .ToFrozenDictionary(StringComparer.Ordinal);
         ModelSlots = models.ToFrozenDictionary(m => m, m => m.Names.Select(n => FeatureSlots[n]).ToArray());
         Ordered = [.. RegisteredSkills.Where(Skills.ContainsKey).Select(s => Skills[s])];
+        MaxFeatureCount = models.Length == 0 ? 0 : models.Max(m => m.Names.Length);
     }
 
     public static ServingSnapshot Empty { get; } = new(false, null, [], new Dictionary<string, SkillServing>(), [], null, null);
@@ -47,6 +48,9 @@ internal sealed class ServingSnapshot
     public DateTimeOffset? LastRefresh { get; }
 
     public string? LastError { get; }
+
+    /// <summary>The most features any loaded model has.</summary>
+    public int MaxFeatureCount { get; }
 
     /// <summary>Every feature name any loaded model uses, with a slot number shared by all models.</summary>
     public FrozenDictionary<string, int> FeatureSlots { get; }

@@ -18,9 +18,13 @@ public sealed class FeatureValidationException : SkillInferenceException
     /// <summary>Every rejected feature.</summary>
     public IReadOnlyList<FeatureError> Errors { get; }
 
+    /// <summary>The sentence describing a skill's rejected features (never their values).</summary>
+    internal static string Describe(string skill, IReadOnlyList<FeatureError> errors) =>
+        $"The features for skill '{skill}' are invalid: " + string.Join("; ", errors.Select(e => e.Message));
+
     private static string BuildMessage(string skill, IReadOnlyList<FeatureError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        return $"The features for skill '{skill}' are invalid: " + string.Join("; ", errors.Select(e => e.Message));
+        return Describe(skill, errors);
     }
 }

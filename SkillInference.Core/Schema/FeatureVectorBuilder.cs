@@ -108,6 +108,31 @@ internal sealed class FeatureVectorBuilder
         return Build(ref values, row, used, imputed, ref errors);
     }
 
+    /// <summary>
+    /// Prepares one row of a columnar block (<see cref="Inference.FeatureRows"/>): feature i of this schema reads column
+    /// <c>map[i]</c> of the row (-1: the block has no such column, so the feature is missing). Columns the schema does
+    /// not use must have been checked by the caller.
+    /// </summary>
+    /// <param name="values">The row's values, one per column.</param>
+    /// <param name="missing">The row's missing mask, one per column; empty when nothing is missing.</param>
+    /// <param name="map">For each feature of this schema, its column, or -1.</param>
+    /// <param name="row">Receives the model input (scaled, float).</param>
+    /// <param name="used">Receives the raw value used for each feature.</param>
+    /// <param name="imputed">Receives whether each feature was imputed.</param>
+    /// <param name="errors">Collects errors; created on the first one.</param>
+    public bool TryBuildFromColumns(
+        ReadOnlySpan<double> values,
+        ReadOnlySpan<bool> missing,
+        ReadOnlySpan<int> map,
+        Span<float> row,
+        Span<double> used,
+        Span<bool> imputed,
+        ref List<FeatureError>? errors)
+    {
+        var columns = new ColumnValues(values, missing, map);
+        return Build(ref columns, row, used, imputed, ref errors);
+    }
+
     private bool Build<TValues>(scoped ref TValues values, Span<float> row, Span<double> used, Span<bool> imputed, ref List<FeatureError>? errors)
         where TValues : IFeatureValues, allows ref struct
     {
@@ -185,6 +210,26 @@ internal sealed class FeatureVectorBuilder
             var slot = slots[feature];
             value = _values[slot];
             return _present[slot];
+        }
+    }
+
+    private readonly ref struct ColumnValues(ReadOnlySpan<double> values, ReadOnlySpan<bool> missing, ReadOnlySpan<int> map) : IFeatureValues
+    {
+        private readonly ReadOnlySpan<double> _values = values;
+        private readonly ReadOnlySpan<bool> _missing = missing;
+        private readonly ReadOnlySpan<int> _map = map;
+
+        public bool TryGet(int feature, out double value)
+        {
+            var column = _map[feature];
+            if (column < 0 || (!_missing.IsEmpty && _missing[column]))
+            {
+                value = 0;
+                return false;
+            }
+
+            value = _values[column];
+            return true;
         }
     }
 

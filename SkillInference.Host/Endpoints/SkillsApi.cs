@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SkillInference.Host.Contracts.V1;
 using SkillInference.Host.Problems;
@@ -12,9 +13,6 @@ namespace SkillInference.Host.Endpoints;
 /// <summary>The <c>/api/v1/skills</c> endpoints: scoring, models, and operator actions.</summary>
 internal static class SkillsApi
 {
-    private const int MaxStudentIdLength = 128;
-    private const int MaxFeaturesPerItem = 1_000;
-
     public static IEndpointRouteBuilder MapSkillsApiV1(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/skills").WithTags("Skills");
@@ -29,6 +27,8 @@ internal static class SkillsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapPost("/infer/batch", InferBatchAsync)
+            .Accepts<BatchInferRequest>("application/json")
+            .Produces<BatchInferResponse>()
             .WithName("InferBatch")
             .WithSummary("Score many (student, skill) items; results in request order, each a score or an error.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -52,60 +52,87 @@ internal static class SkillsApi
         return app;
     }
 
-    internal static async Task<Results<Ok<SkillScore>, ProblemHttpResult>> InferAsync(InferRequest? request, ISkillInferenceService service, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<SkillScore>, ProblemHttpResult>> InferAsync(InferRequest? request, HttpContext http, ISkillInferenceService service, CancellationToken cancellationToken)
     {
-        var errors = Validate(request, prefix: "");
+        var errors = Validate(request);
         if (errors is not null)
         {
             return TypedResults.Problem(ProblemMapper.Validation(errors, "The request is incomplete or malformed."));
         }
 
-        var result = await service.InferAsync(new InferenceRequest(request!.Skill!, request.Features!, request.StudentId, request.Explain), cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(SkillScore.From(result));
+        var outcome = await service.TryInferAsync(new InferenceRequest(request!.Skill!, request.Features!, request.StudentId, request.Explain), cancellationToken).ConfigureAwait(false);
+        return outcome.IsSuccess
+            ? TypedResults.Ok(SkillScore.From(outcome.Result))
+            : ProblemMapper.Result(http, ProblemMapper.FromError(request.Skill!, outcome.Error));
     }
 
-    internal static async Task<Results<Ok<BatchInferResponse>, ProblemHttpResult>> InferBatchAsync(BatchInferRequest? request, ISkillInferenceService service, IOptions<SkillInferenceOptions> options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body straight into columnar rows (one block per skill), scores each block in one call of the bulk
+    /// pipeline, and writes the response from the scored columns: no dictionary or result object per item.
+    /// </summary>
+    internal static async Task InferBatchAsync(HttpContext http, ISkillInferenceService service, IOptions<SkillInferenceOptions> options, CancellationToken cancellationToken)
     {
-        if (request?.Items is not { Count: > 0 } items)
+        if (!http.Request.HasJsonContentType())
         {
-            return TypedResults.Problem(ProblemMapper.Validation(new Dictionary<string, string[]> { ["items"] = ["At least one item is required."] }, "The batch has no items."));
+            await WriteProblemAsync(http, ProblemMapper.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", "The request body must be JSON, sent with Content-Type: application/json.")).ConfigureAwait(false);
+            return;
         }
 
-        var limit = options.Value.MaxBatchSize;
-        if (items.Count > limit)
+        BatchRequest batch;
+        var body = await ReadBodyAsync(http, cancellationToken).ConfigureAwait(false);
+        try
         {
-            return TypedResults.Problem(ProblemMapper.Problem(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch has {items.Count} items; the limit is {limit}. Split it into smaller batches."));
+            batch = new BatchRequestReader(options.Value.MaxBatchSize).Read(body.Span);
+        }
+        catch (BatchFormatException ex)
+        {
+            await WriteProblemAsync(http, ProblemMapper.Validation(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, ex.Detail)).ConfigureAwait(false);
+            return;
+        }
+        catch (BatchTooLargeException ex)
+        {
+            await WriteProblemAsync(http, ProblemMapper.Problem(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch has more than {ex.Limit} items; the limit is {ex.Limit}. Split it into smaller batches.")).ConfigureAwait(false);
+            return;
         }
 
-        var results = new BatchItemResult[items.Count];
-        var valid = new List<int>(items.Count);
-        var requests = new List<InferenceRequest>(items.Count);
-        for (var i = 0; i < items.Count; i++)
+        var scores = new RowScores[batch.Groups.Count];
+        for (var g = 0; g < scores.Length; g++)
         {
-            var errors = Validate(items[i], prefix: $"items[{i}].");
-            if (errors is null)
+            var group = batch.Groups[g];
+            scores[g] = await service.InferRowsAsync(group.Skill, group.Rows, new RowScoringOptions { Explain = group.Explain, Cache = CachePolicy.ReadWrite }, cancellationToken).ConfigureAwait(false);
+        }
+
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await using (var json = new Utf8JsonWriter(http.Response.BodyWriter))
+        {
+            BatchResponseWriter.Write(json, batch, scores);
+        }
+
+        await http.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var reader = http.Request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (read.IsCompleted)
             {
-                valid.Add(i);
-                requests.Add(new InferenceRequest(items[i]!.Skill!, items[i]!.Features!, items[i]!.StudentId, items[i]!.Explain));
+                var bytes = System.Buffers.BuffersExtensions.ToArray(read.Buffer);
+                reader.AdvanceTo(read.Buffer.End);
+                return bytes;
             }
-            else
-            {
-                results[i] = new BatchItemResult { Index = i, Error = new BatchItemError { Status = 400, Title = "Invalid item", Detail = "The item is incomplete or malformed.", Errors = errors } };
-            }
-        }
 
-        var outcomes = await service.InferBatchAsync(requests, cancellationToken).ConfigureAwait(false);
-        for (var k = 0; k < outcomes.Count; k++)
-        {
-            var i = valid[k];
-            var outcome = outcomes[k];
-            results[i] = outcome.IsSuccess
-                ? new BatchItemResult { Index = i, Result = SkillScore.From(outcome.Result) }
-                : new BatchItemResult { Index = i, Error = ToItemError(outcome.Error, requests[k].Skill) };
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
+    }
 
-        var failed = results.Count(r => r.Error is not null);
-        return TypedResults.Ok(new BatchInferResponse(results, results.Length - failed, failed));
+    private static Task WriteProblemAsync(HttpContext http, ProblemDetails problem)
+    {
+        http.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }).AsTask();
     }
 
     internal static async Task<Ok<ModelsResponse>> ListModelsAsync(ModelRegistry registry, ISkillInferenceService service, CancellationToken cancellationToken)
@@ -213,47 +240,33 @@ internal static class SkillsApi
         };
     }
 
-    private static Dictionary<string, string[]>? Validate(InferRequest? item, string prefix)
+    private static Dictionary<string, string[]>? Validate(InferRequest? item)
     {
         if (item is null)
         {
-            return new() { [prefix.Length == 0 ? "$" : prefix.TrimEnd('.')] = ["The item must be an object with 'skill' and 'features'."] };
+            return new() { ["$"] = ["The request must be an object with 'skill' and 'features'."] };
         }
 
         Dictionary<string, string[]>? errors = null;
         if (string.IsNullOrWhiteSpace(item.Skill))
         {
-            (errors ??= [])[prefix + "skill"] = ["'skill' is required (e.g. \"collaboration\")."];
+            (errors ??= [])["skill"] = ["'skill' is required (e.g. \"collaboration\")."];
         }
 
         if (item.Features is null)
         {
-            (errors ??= [])[prefix + "features"] = ["'features' is required: an object of feature name to number (null or absent = missing)."];
+            (errors ??= [])["features"] = ["'features' is required: an object of feature name to number (null or absent = missing)."];
         }
-        else if (item.Features.Count > MaxFeaturesPerItem)
+        else if (item.Features.Count > BatchRequestReader.MaxFeaturesPerItem)
         {
-            (errors ??= [])[prefix + "features"] = [$"At most {MaxFeaturesPerItem} features may be sent."];
+            (errors ??= [])["features"] = [$"At most {BatchRequestReader.MaxFeaturesPerItem} features may be sent."];
         }
 
-        if (item.StudentId is { Length: > MaxStudentIdLength or 0 })
+        if (item.StudentId is { Length: > BatchRequestReader.MaxStudentIdLength or 0 })
         {
-            (errors ??= [])[prefix + "studentId"] = [$"'studentId' must be 1 to {MaxStudentIdLength} characters."];
+            (errors ??= [])["studentId"] = [$"'studentId' must be 1 to {BatchRequestReader.MaxStudentIdLength} characters."];
         }
 
         return errors;
     }
-
-    private static BatchItemError ToItemError(InferenceError error, string skill) => error.Kind switch
-    {
-        InferenceErrorKind.InvalidFeatures => new BatchItemError
-        {
-            Status = StatusCodes.Status422UnprocessableEntity,
-            Title = "Invalid features",
-            Detail = $"{error.FeatureErrors.Count} feature(s) do not satisfy the schema of skill '{skill}'.",
-            Errors = error.FeatureErrors.GroupBy(e => $"features.{e.Feature}").ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-        },
-        InferenceErrorKind.UnknownSkill => new BatchItemError { Status = StatusCodes.Status404NotFound, Title = "Unknown skill", Detail = error.Message },
-        InferenceErrorKind.ExplanationUnavailable => new BatchItemError { Status = StatusCodes.Status422UnprocessableEntity, Title = "Explanation unavailable", Detail = error.Message },
-        _ => new BatchItemError { Status = StatusCodes.Status503ServiceUnavailable, Title = "Model not loaded", Detail = error.Message },
-    };
 }

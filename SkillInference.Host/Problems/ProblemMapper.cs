@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using SkillInference.Bundles;
 using SkillInference.Inference;
@@ -15,9 +16,7 @@ internal static class ProblemMapper
     public static ProblemDetails Map(Exception exception) => exception switch
     {
         FeatureValidationException ex => FeatureProblem(ex.Skill, ex.Errors),
-        InferenceException { Kind: InferenceErrorKind.UnknownSkill } ex => Problem(StatusCodes.Status404NotFound, "Unknown skill", ex.Message),
-        InferenceException { Kind: InferenceErrorKind.ExplanationUnavailable } ex => Problem(StatusCodes.Status422UnprocessableEntity, "Explanation unavailable", ex.Message),
-        InferenceException ex => Problem(StatusCodes.Status503ServiceUnavailable, "Model not loaded", ex.Message),
+        InferenceException ex => FromError(ex.Skill, new InferenceError(ex.Kind, ex.Message, [])),
         RegistryException ex => Problem(ex.Kind switch
         {
             RegistryErrorKind.SkillNotFound or RegistryErrorKind.VersionNotFound => StatusCodes.Status404NotFound,
@@ -42,6 +41,28 @@ internal static class ProblemMapper
         BadHttpRequestException ex => BadRequest(ex),
         _ => Problem(StatusCodes.Status500InternalServerError, "Unexpected error", "The server failed to process the request; the failure is logged with this trace id."),
     };
+
+    /// <summary>The problem for an error value of the pipeline (the same mapping as for the exceptions above).</summary>
+    public static ProblemDetails FromError(string skill, InferenceError error) => error.Kind switch
+    {
+        InferenceErrorKind.InvalidFeatures when error.FeatureErrors.Count > 0 => FeatureProblem(skill, error.FeatureErrors),
+        InferenceErrorKind.InvalidFeatures => Validation(new Dictionary<string, string[]> { ["features"] = [error.Message] }, error.Message),
+        InferenceErrorKind.UnknownSkill => Problem(StatusCodes.Status404NotFound, "Unknown skill", error.Message),
+        InferenceErrorKind.ExplanationUnavailable => Problem(StatusCodes.Status422UnprocessableEntity, "Explanation unavailable", error.Message),
+        InferenceErrorKind.ModelFailure => Problem(StatusCodes.Status503ServiceUnavailable, "Model failed", error.Message),
+        _ => Problem(StatusCodes.Status503ServiceUnavailable, "Model not loaded", error.Message),
+    };
+
+    /// <summary>A problem as an endpoint result; a 503 also tells the caller when to retry.</summary>
+    public static ProblemHttpResult Result(HttpContext http, ProblemDetails problem)
+    {
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return TypedResults.Problem(problem);
+    }
 
     public static ProblemDetails FeatureProblem(string skill, IReadOnlyList<FeatureError> errors) => new HttpValidationProblemDetails(
         errors.GroupBy(e => $"features.{e.Feature}").ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))

@@ -22,6 +22,12 @@ internal sealed class FlakyInferenceService(ISkillInferenceService inner) : ISki
 
     public ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) => inner.InferAsync(request, cancellationToken);
 
+    public ValueTask<InferenceOutcome> TryInferAsync(InferenceRequest request, CancellationToken cancellationToken = default) => inner.TryInferAsync(request, cancellationToken);
+
+    public ValueTask<RowScores> InferRowsAsync(string skill, FeatureRows rows, RowScoringOptions? options = null, CancellationToken cancellationToken = default) => inner.InferRowsAsync(skill, rows, options, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RowScores>> InferRowsOnAllSkillsAsync(FeatureRows rows, RowScoringOptions? options = null, CancellationToken cancellationToken = default) => inner.InferRowsOnAllSkillsAsync(rows, options, cancellationToken);
+
     public ValueTask<IReadOnlyList<InferenceOutcome>> InferBatchAsync(IReadOnlyList<InferenceRequest> requests, CancellationToken cancellationToken = default) => inner.InferBatchAsync(requests, cancellationToken);
 
     public ValueTask<IReadOnlyList<InferenceOutcome>> InferAllSkillsAsync(IReadOnlyDictionary<string, double?> features, string? studentId = null, CancellationToken cancellationToken = default) => inner.InferAllSkillsAsync(features, studentId, cancellationToken);

@@ -117,7 +117,7 @@ public sealed class RedisCacheTests
         }
 
         var featureHash = (await b.Service.InferAsync(s1 with { StudentId = null })).FeatureHash;
-        var keyInB = new InferenceCacheKey(new StudentKeyHasher("test-secret").Hash("S1"), "collaboration", "1.0.0", featureHash);
+        var keyInB = new InferenceCacheKey(new StudentKeyHasher("test-secret").Hash("S1"), "collaboration", "1.0.0", ulong.Parse(featureHash, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
 
         await a.Service.InvalidateStudentAsync("S1");
 

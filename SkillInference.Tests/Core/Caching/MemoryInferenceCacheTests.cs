@@ -20,14 +20,14 @@ public sealed class MemoryInferenceCacheTests
     public void TryGetLocal_AfterStore_ReturnsTheResultMarkedCached()
     {
         var cache = Create(new FakeTimeProvider());
-        var key = new InferenceCacheKey("k1", "s", "1.0.0", "h");
+        var key = new InferenceCacheKey("k1", "s", "1.0.0", 1UL);
 
         cache.Store(key, Result(0.7));
 
         Assert.IsTrue(cache.TryGetLocal(key, out var hit));
         Assert.AreEqual(0.7, hit!.Score);
         Assert.IsTrue(hit.Cached);
-        Assert.IsFalse(cache.TryGetLocal(key with { FeatureHash = "other" }, out _));
+        Assert.IsFalse(cache.TryGetLocal(key with { FeatureHash = 2UL }, out _));
     }
 
     [TestMethod]
@@ -35,7 +35,7 @@ public sealed class MemoryInferenceCacheTests
     {
         var time = new FakeTimeProvider();
         var cache = Create(time, ttl: TimeSpan.FromMinutes(5));
-        var key = new InferenceCacheKey("k1", "s", "1.0.0", "h");
+        var key = new InferenceCacheKey("k1", "s", "1.0.0", 1UL);
         cache.Store(key, Result(0.7));
 
         time.Advance(TimeSpan.FromMinutes(4));
@@ -53,7 +53,7 @@ public sealed class MemoryInferenceCacheTests
 
         for (var i = 0; i < 5_000; i++)
         {
-            cache.Store(new InferenceCacheKey($"student-{i % 2000}", "s", "1.0.0", $"h{i}"), Result(i));
+            cache.Store(new InferenceCacheKey($"student-{i % 2000}", "s", "1.0.0", (ulong)i), Result(i));
         }
 
         Assert.IsLessThanOrEqualTo(500, cache.Count);
@@ -64,15 +64,15 @@ public sealed class MemoryInferenceCacheTests
     public async Task InvalidateStudentAsync_RemovesEveryEntryOfThatStudentOnly()
     {
         var cache = Create(new FakeTimeProvider());
-        cache.Store(new("a", "s1", "1.0.0", "h"), Result(1));
-        cache.Store(new("a", "s2", "2.0.0", "h"), Result(2));
-        cache.Store(new("b", "s1", "1.0.0", "h"), Result(3));
+        cache.Store(new("a", "s1", "1.0.0", 1UL), Result(1));
+        cache.Store(new("a", "s2", "2.0.0", 1UL), Result(2));
+        cache.Store(new("b", "s1", "1.0.0", 1UL), Result(3));
 
         await cache.InvalidateStudentAsync("a", CancellationToken.None);
 
-        Assert.IsFalse(cache.TryGetLocal(new("a", "s1", "1.0.0", "h"), out _));
-        Assert.IsFalse(cache.TryGetLocal(new("a", "s2", "2.0.0", "h"), out _));
-        Assert.IsTrue(cache.TryGetLocal(new("b", "s1", "1.0.0", "h"), out _));
+        Assert.IsFalse(cache.TryGetLocal(new("a", "s1", "1.0.0", 1UL), out _));
+        Assert.IsFalse(cache.TryGetLocal(new("a", "s2", "2.0.0", 1UL), out _));
+        Assert.IsTrue(cache.TryGetLocal(new("b", "s1", "1.0.0", 1UL), out _));
         Assert.AreEqual(1, cache.Count);
     }
 }

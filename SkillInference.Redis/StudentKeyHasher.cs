@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SkillInference.Caching;
+namespace SkillInference.Redis;
 
 /// <summary>
 /// Turns a student id into a cache key with a keyed hash (HMAC-SHA256, 128 bits, hex), so that no cache key or value
 /// carries the raw id, and ids cannot be recovered from keys without the secret.
 /// </summary>
-public sealed class StudentKeyHasher
+internal sealed class StudentKeyHasher
 {
     /// <summary>The key used when none is configured (development only).</summary>
     internal const string DevelopmentSecret = "skillinference-development-cache-key";

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using SkillInference.Caching;
+using SkillInference.Redis;
 
-namespace SkillInference.Tests.Core.Caching;
+namespace SkillInference.Tests.Redis;
 
 [TestClass]
 public sealed class StudentKeyHasherTests

@@ -1,0 +1,432 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SkillInference.Caching;
+using SkillInference.Engines;
+using SkillInference.Monitoring;
+using SkillInference.Routing;
+using SkillInference.Schema;
+
+namespace SkillInference.Inference;
+
+/// <summary>
+/// The one inference path. Every call of the service (one request, a batch, one student on every skill, columnar rows)
+/// hands its items in through <see cref="InferenceItems"/> and runs these stages:
+/// route (skill → the model that serves the student) → prepare (validate → impute → order → scale, once per item) →
+/// hash (once per item: the result's feature hash and the cache key) → cache (in-process layer, then one round trip to
+/// the shared layer for the misses, as the policy says) → score (one vectorized call per model) → explain → results,
+/// written into a <see cref="ScoreBuffer"/> in columns. Failures are values: an unknown skill, invalid features, an
+/// explanation a model cannot give, or a model that fails are an <see cref="InferenceError"/> for their items; nothing
+/// is thrown or caught per item.
+/// </summary>
+internal sealed partial class InferencePipeline
+{
+    private readonly IInferenceCache _cache;
+    private readonly SkillInferenceMetrics _metrics;
+    private readonly ILogger _logger;
+
+    public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, ILogger<InferencePipeline>? logger = null)
+    {
+        _cache = cache;
+        _metrics = metrics;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Scores every item into <paramref name="buffer"/>; completes synchronously unless the shared cache layer is asked.</summary>
+    public ValueTask RunAsync(ServingSnapshot snapshot, InferenceItems items, CachePolicy policy, ScoreBuffer buffer, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        buffer.Reset(items.Count, snapshot.MaxFeatureCount);
+        var groups = Route(snapshot, items, buffer);
+        var keyed = policy != CachePolicy.Bypass && _cache.Enabled;
+        var reads = keyed && policy == CachePolicy.ReadWrite;
+        var sharedCandidates = 0;
+        var handedOff = false;
+        try
+        {
+            foreach (var group in groups)
+            {
+                Prepare(group, items, buffer);
+                if (keyed)
+                {
+                    sharedCandidates += LookUpLocally(group, items, buffer, reads);
+                }
+            }
+
+            if (sharedCandidates > 0 && _cache.HasSharedLayer)
+            {
+                handedOff = true;
+                return ScoreAfterSharedLookupAsync(groups, items, buffer, keyed, sharedCandidates, started, cancellationToken);
+            }
+
+            Score(groups, items, buffer, keyed, started);
+            return ValueTask.CompletedTask;
+        }
+        finally
+        {
+            if (!handedOff)
+            {
+                Release(groups);
+            }
+        }
+    }
+
+    private static List<ModelGroup> Route(ServingSnapshot snapshot, InferenceItems items, ScoreBuffer buffer)
+    {
+        var groups = new List<ModelGroup>();
+        string? lastSkill = null;
+        SkillServing? serving = null;
+        InferenceError? error = null;
+        ModelGroup? last = null;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var skill = items.SkillOf(i);
+            if (skill is null)
+            {
+                buffer.SetError(i, items.Malformed(i));
+                continue;
+            }
+
+            if (!string.Equals(skill, lastSkill, StringComparison.Ordinal))
+            {
+                lastSkill = skill;
+                if (!TryResolve(snapshot, skill, out serving, out error))
+                {
+                    serving = null;
+                }
+            }
+
+            if (serving is null)
+            {
+                buffer.SetError(i, error!);
+                continue;
+            }
+
+            var model = TrafficRouter.Choose(serving, items.StudentIdOf(i));
+            if (last is null || !ReferenceEquals(last.Model, model))
+            {
+                last = null;
+                foreach (var g in groups)
+                {
+                    if (ReferenceEquals(g.Model, model))
+                    {
+                        last = g;
+                        break;
+                    }
+                }
+
+                if (last is null)
+                {
+                    last = new ModelGroup(serving, model);
+                    groups.Add(last);
+                }
+            }
+
+            last.Items.Add(i);
+        }
+
+        return groups;
+    }
+
+    /// <summary>Prepares and hashes each routed item once; invalid ones get their error.</summary>
+    private static void Prepare(ModelGroup group, InferenceItems items, ScoreBuffer buffer)
+    {
+        group.Allocate();
+        items.Bind(group.Model);
+        var model = group.Model;
+        List<FeatureError>? errors = null;
+        foreach (var item in group.Items)
+        {
+            if (items.ExplainOf(item) && !model.CanExplain)
+            {
+                buffer.SetError(item, new InferenceError(InferenceErrorKind.ExplanationUnavailable, NotExplainable(model), []));
+                continue;
+            }
+
+            var row = group.NextRow;
+            if (items.TryPrepare(item, model, row, group.NextUsed, group.NextImputed, ref errors))
+            {
+                group.Hashes[group.Valid.Count] = FeatureHash.Compute(row);
+                group.Accept(item);
+            }
+            else
+            {
+                buffer.SetError(item, new InferenceError(InferenceErrorKind.InvalidFeatures, FeatureValidationException.Describe(group.Serving.Skill, errors!), errors!));
+                errors = null;
+            }
+        }
+    }
+
+    /// <summary>Keys the group's rows that carry a student, answers those the in-process layer holds; returns how many are left for the shared layer.</summary>
+    private int LookUpLocally(ModelGroup group, InferenceItems items, ScoreBuffer buffer, bool reads)
+    {
+        group.AllocateKeys();
+        var model = group.Model;
+        var misses = 0;
+        for (var r = 0; r < group.Valid.Count; r++)
+        {
+            var item = group.Valid[r];
+            if (items.StudentIdOf(item) is not { Length: > 0 } student)
+            {
+                continue;
+            }
+
+            var key = new InferenceCacheKey(_cache.StudentKey(student), model.Skill, model.Version, group.Hashes[r]);
+            group.Keys[r] = key;
+            if (!reads)
+            {
+                continue;
+            }
+
+            group.Lookups++;
+            if (_cache.TryGetLocal(key, out var hit) && Usable(hit!, items.ExplainOf(item)))
+            {
+                Answer(group, r, item, hit!, buffer);
+                group.MemoryHits++;
+            }
+            else
+            {
+                misses++;
+            }
+        }
+
+        return misses;
+    }
+
+    private async ValueTask ScoreAfterSharedLookupAsync(List<ModelGroup> groups, InferenceItems items, ScoreBuffer buffer, bool keyed, int candidates, long started, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var keys = new List<InferenceCacheKey>(candidates);
+            var rows = new List<(ModelGroup Group, int Row)>(candidates);
+            foreach (var group in groups)
+            {
+                for (var r = 0; r < group.Valid.Count; r++)
+                {
+                    if (!group.Done[r] && group.Keys[r] is { } key)
+                    {
+                        keys.Add(key);
+                        rows.Add((group, r));
+                    }
+                }
+            }
+
+            var found = await _cache.GetSharedAsync(keys, cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < rows.Count; k++)
+            {
+                var (group, r) = rows[k];
+                var item = group.Valid[r];
+                if (found[k] is { } hit && Usable(hit, items.ExplainOf(item)))
+                {
+                    Answer(group, r, item, hit, buffer);
+                    group.SharedHits++;
+                }
+            }
+
+            Score(groups, items, buffer, keyed, started);
+        }
+        finally
+        {
+            Release(groups);
+        }
+    }
+
+    private static void Answer(ModelGroup group, int r, int item, InferenceResult cached, ScoreBuffer buffer)
+    {
+        group.Done[r] = true;
+        group.Answered++;
+        buffer.SetResult(item, cached);
+    }
+
+    /// <summary>Scores each group's rows not answered yet in one vectorized call, explains, and stores what the policy caches.</summary>
+    private void Score(List<ModelGroup> groups, InferenceItems items, ScoreBuffer buffer, bool keyed, long started)
+    {
+        var pending = new List<int>();
+        foreach (var group in groups)
+        {
+            var model = group.Model;
+            var input = group.Pending(pending);
+            var failures = 0;
+            if (pending.Count > 0)
+            {
+                var probabilities = ArrayPool<float>.Shared.Rent(pending.Count);
+                try
+                {
+                    if (!TryPredict(group, input, probabilities.AsSpan(0, pending.Count), out var failure))
+                    {
+                        foreach (var r in pending)
+                        {
+                            buffer.SetError(group.Valid[r], failure);
+                        }
+
+                        failures = pending.Count;
+                    }
+                    else
+                    {
+                        failures = Complete(group, pending, probabilities, items, buffer, keyed);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(probabilities);
+                }
+            }
+
+            Record(group, pending.Count - failures, failures, started);
+        }
+    }
+
+    private int Complete(ModelGroup group, List<int> pending, float[] probabilities, InferenceItems items, ScoreBuffer buffer, bool keyed)
+    {
+        var model = group.Model;
+        var failures = 0;
+        for (var k = 0; k < pending.Count; k++)
+        {
+            var r = pending[k];
+            var item = group.Valid[r];
+            var probability = probabilities[k];
+            if (float.IsNaN(probability))
+            {
+                buffer.SetError(item, new InferenceError(InferenceErrorKind.ModelFailure, $"The model {model.Skill}@{model.Version} returned no probability for this item.", []));
+                failures++;
+                continue;
+            }
+
+            var score = Math.Clamp((double)probability, 0.0, 1.0);
+            var imputed = group.Imputed(r);
+            var imputedImportance = 0.0;
+            for (var i = 0; i < imputed.Length; i++)
+            {
+                if (imputed[i])
+                {
+                    imputedImportance += model.Importance[i];
+                }
+            }
+
+            buffer.SetScore(item, model, group.IsVariant, score, Confidence.Compute(score, imputedImportance), group.Hashes[r], group.Used(r), imputed);
+            if (items.ExplainOf(item))
+            {
+                buffer.SetExplanation(item, Explain(model, group.Row(r)));
+            }
+
+            if (keyed && group.Keys[r] is { } key)
+            {
+                _cache.Store(key, buffer.ToResult(item));
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>Runs the engine; an engine failure is one error for the whole group (logged once), not an exception per item.</summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any engine failure becomes an error value for the group's items; the host must not fail the call.")]
+    private bool TryPredict(ModelGroup group, ReadOnlySpan<float> rows, Span<float> probabilities, [NotNullWhen(false)] out InferenceError? failure)
+    {
+        try
+        {
+            group.Model.Model.PredictBatch(rows, probabilities);
+            failure = null;
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogEngineFailed(_logger, ex, group.Model.Skill, group.Model.Version, probabilities.Length);
+            failure = new InferenceError(InferenceErrorKind.ModelFailure, $"The model {group.Model.Skill}@{group.Model.Version} failed to score ({ex.GetType().Name}).", []);
+            return false;
+        }
+    }
+
+    private void Record(ModelGroup group, int computed, int failures, long started)
+    {
+        var skill = group.Serving.Skill;
+        var version = group.Model.Version;
+        var variant = group.VariantName;
+        if (group.MemoryHits > 0)
+        {
+            _metrics.RecordCacheLookups(skill, CacheLayer.Memory, group.MemoryHits);
+        }
+
+        if (group.SharedHits > 0)
+        {
+            _metrics.RecordCacheLookups(skill, CacheLayer.Distributed, group.SharedHits);
+        }
+
+        if (group.Lookups - group.MemoryHits - group.SharedHits is > 0 and var misses)
+        {
+            _metrics.RecordCacheLookups(skill, CacheLayer.Miss, misses);
+        }
+
+        if (group.Answered > 0)
+        {
+            _metrics.RecordPredictions(skill, version, variant, "cached", group.Answered, started);
+        }
+
+        if (computed > 0)
+        {
+            _metrics.RecordPredictions(skill, version, variant, "ok", computed, started);
+        }
+
+        if (group.Invalid > 0)
+        {
+            _metrics.RecordPredictions(skill, version, variant, "invalid_features", group.Invalid, started);
+        }
+
+        if (failures > 0)
+        {
+            _metrics.RecordPredictions(skill, version, variant, "model_failure", failures, started);
+        }
+    }
+
+    private static void Release(List<ModelGroup> groups)
+    {
+        foreach (var group in groups)
+        {
+            group.Dispose();
+        }
+    }
+
+    private static bool Usable(InferenceResult cached, bool explain) => !explain || cached.Explanation is not null;
+
+    private static Explanation Explain(LoadedModel model, ReadOnlySpan<float> row)
+    {
+        var contributions = new double[model.Names.Length];
+        var bias = ((IExplainableModel)model.Model).Explain(row, contributions);
+        var byName = new Dictionary<string, double>(model.Names.Length, StringComparer.Ordinal);
+        var logOdds = bias;
+        for (var i = 0; i < contributions.Length; i++)
+        {
+            byName[model.Names[i]] = contributions[i];
+            logOdds += contributions[i];
+        }
+
+        return new Explanation(bias, byName, logOdds);
+    }
+
+    internal static string NotExplainable(LoadedModel model) =>
+        $"The model {model.Skill}@{model.Version} (engine {model.Model.Engine}) cannot explain predictions: explanations need a tree model with node covers (XGBoost, or FastTree trained by skillinf), served by the compiled engine.";
+
+    /// <summary>Finds the models of a skill; else the error: still loading, deployed but not loaded, or unknown.</summary>
+    internal static bool TryResolve(ServingSnapshot snapshot, string skill, [NotNullWhen(true)] out SkillServing? serving, [NotNullWhen(false)] out InferenceError? error)
+    {
+        if (snapshot.Skills.TryGetValue(skill, out serving))
+        {
+            error = null;
+            return true;
+        }
+
+        error = !snapshot.Initialized
+            ? new InferenceError(InferenceErrorKind.ModelNotLoaded, "Models are still loading; retry shortly.", [])
+            : snapshot.RegisteredSkills.Contains(skill)
+                ? new InferenceError(InferenceErrorKind.ModelNotLoaded, $"The model for skill '{skill}' is not loaded; retry shortly.", [])
+                : new InferenceError(
+                    InferenceErrorKind.UnknownSkill,
+                    $"Unknown skill '{(skill.Length <= 64 ? skill : skill[..64] + "...")}'. " + (snapshot.RegisteredSkills.Count == 0 ? "No skill is deployed." : $"Deployed skills: {string.Join(", ", snapshot.RegisteredSkills)}."),
+                    []);
+        return false;
+    }
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Error, Message = "The engine of {Skill}@{Version} failed to score {Rows} rows; they are answered with a model failure")]
+    private static partial void LogEngineFailed(ILogger logger, Exception exception, string skill, string version, int rows);
+}
