@@ -133,6 +133,25 @@ public sealed class MemoryInferenceCache : IInferenceCache
         Remove(_previous, studentKey);
     }
 
+    /// <summary>The entries actually held, by walking both generations (for tests: <see cref="Count"/> must equal it).</summary>
+    internal long CountHeld()
+    {
+        lock (_rotation)
+        {
+            long held = 0;
+            foreach (var generation in new[] { _current, _previous })
+            {
+                foreach (var (_, student) in generation.Students)
+                {
+                    var entries = Volatile.Read(ref student.Entries);
+                    held += ReferenceEquals(entries, Removed) ? 0 : entries.Length;
+                }
+            }
+
+            return held;
+        }
+    }
+
     private static bool Find(Generation generation, in InferenceCacheKey key, DateTimeOffset now, out InferenceResult? result)
     {
         result = null;

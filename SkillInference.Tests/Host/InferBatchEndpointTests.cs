@@ -70,6 +70,40 @@ public sealed class InferBatchEndpointTests
     }
 
     [TestMethod]
+    public async Task InferBatch_EachResult_IsTheJsonOfTheSingleInferResponse()
+    {
+        // Written from the scored columns, not by the serializer: every field (top features with and without values,
+        // imputed features, explanations) must come out exactly as /infer writes it.
+        string[] items =
+        [
+            """{"skill":"collaboration","features":{"peer_replies_per_week":6,"politeness":0.8,"sentiment":null}}""",
+            """{"skill":"curiosity","features":{"questions_asked_per_week":2},"explain":true}""",
+            """{"skill":"persistence","features":{"task_completion_rate":0.9,"streak_days":12}}""",
+        ];
+
+        var results = await PostBatchAsync($"{{\"items\":[{string.Join(',', items)}]}}");
+
+        for (var i = 0; i < items.Length; i++)
+        {
+            using var single = await _client.PostJsonAsync("/api/v1/skills/infer", items[i]);
+            var expected = await single.ReadJsonAsync();
+            Assert.IsTrue(JsonNode.DeepEquals(expected, results[i]!["result"]), $"item {i}: {expected.ToJsonString()} vs {results[i]!.ToJsonString()}");
+        }
+    }
+
+    [TestMethod]
+    public async Task InferBatch_MoreFeaturesThanAllowed_Returns400ItemErrorAndScoresTheOthers()
+    {
+        var features = string.Join(',', Enumerable.Range(0, 1_001).Select(i => $"\"f{i}\":1"));
+
+        var results = await PostBatchAsync($$$"""{"items":[{{{GoodItems[0]}}},{"skill":"collaboration","features":{{{{features}}}}}]}""");
+
+        Assert.IsNotNull(results[0]!["result"]);
+        Assert.AreEqual(400, results[1]!["error"]!["status"]!.GetValue<int>());
+        ProblemAssert.FieldErrors(results[1]!["error"]!, "items[1].features");
+    }
+
+    [TestMethod]
     public async Task InferBatch_MixedItems_ScoresTheGoodItemAsASingleInferCall()
     {
         using var single = await _client.PostJsonAsync("/api/v1/skills/infer", GoodItems[0]);

@@ -75,4 +75,71 @@ public sealed class MemoryInferenceCacheTests
         Assert.IsTrue(cache.TryGetLocal(new("b", "s1", "1.0.0", 1UL), out _));
         Assert.AreEqual(1, cache.Count);
     }
+
+    [TestMethod]
+    public async Task Store_ConcurrentStoresRemovesAndExpiries_CountEqualsTheEntriesHeld()
+    {
+        var time = new FakeTimeProvider();
+        var cache = Create(time, max: 100_000);
+        var skills = new[] { "s1", "s2", "s3" };
+
+        await Parallel.ForAsync(0, 8, async (worker, ct) =>
+        {
+            var random = new Random(worker);
+            for (var i = 0; i < 20_000; i++)
+            {
+                var student = $"student-{random.Next(300)}";
+                switch (random.Next(10))
+                {
+                    case 0:
+                        await cache.InvalidateStudentAsync(student, ct);
+                        break;
+                    case 1:
+                        cache.TryGetLocal(new InferenceCacheKey(student, skills[random.Next(3)], "1.0.0", (ulong)random.Next(3)), out _);
+                        break;
+                    default:
+                        cache.Store(new InferenceCacheKey(student, skills[random.Next(3)], random.Next(2) == 0 ? "1.0.0" : "2.0.0", (ulong)random.Next(3)), Result(i));
+                        break;
+                }
+            }
+        });
+
+        Assert.AreEqual(cache.CountHeld(), cache.Count);
+        Assert.IsGreaterThan(0, cache.Count);
+    }
+
+    [TestMethod]
+    public void Store_PastTheBound_DropsTheOldestHalfWholeAndKeepsTheRecentOnes()
+    {
+        var cache = Create(new FakeTimeProvider(), max: 100);
+        InferenceCacheKey Key(int student) => new($"student-{student}", "s", "1.0.0", 7UL);
+
+        for (var i = 0; i < 120; i++)
+        {
+            cache.Store(Key(i), Result(i));
+        }
+
+        Assert.IsLessThanOrEqualTo(100, cache.Count);
+        Assert.AreEqual(cache.CountHeld(), cache.Count);
+        Assert.IsFalse(cache.TryGetLocal(Key(0), out _), "the oldest generation is dropped");
+        for (var i = 50; i < 120; i++)
+        {
+            Assert.IsTrue(cache.TryGetLocal(Key(i), out var hit), $"student {i}");
+            Assert.AreEqual(i, hit!.Score);
+        }
+    }
+
+    [TestMethod]
+    public void Store_SameStudentSkillAndVersionWithNewFeatures_ReplacesTheEntry()
+    {
+        var cache = Create(new FakeTimeProvider());
+        cache.Store(new InferenceCacheKey("a", "s", "1.0.0", 1UL), Result(0.1));
+
+        cache.Store(new InferenceCacheKey("a", "s", "1.0.0", 2UL), Result(0.2));
+
+        Assert.AreEqual(1, cache.Count);
+        Assert.IsFalse(cache.TryGetLocal(new InferenceCacheKey("a", "s", "1.0.0", 1UL), out _));
+        Assert.IsTrue(cache.TryGetLocal(new InferenceCacheKey("a", "s", "1.0.0", 2UL), out var hit));
+        Assert.AreEqual(0.2, hit!.Score);
+    }
 }
