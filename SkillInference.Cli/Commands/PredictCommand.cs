@@ -4,15 +4,21 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using nietras.SeparatedValues;
 using SkillInference.Engines;
 using SkillInference.Inference;
 
 namespace SkillInference.Cli.Commands;
 
-/// <summary><c>skillinf predict</c>: score a CSV of students with a skill's deployed model, writing JSON Lines.</summary>
+/// <summary>
+/// <c>skillinf predict</c>: score a CSV of students with a skill's deployed model, writing JSON Lines. The CSV is read
+/// with Sep into blocks of columnar rows (no dictionary per row), each block is scored in one bulk call, and the lines
+/// are written from the scored columns with a <see cref="Utf8JsonWriter"/>.
+/// </summary>
 internal static class PredictCommand
 {
-    private const int ChunkSize = 4096;
+    private const int ChunkSize = 16_384;
+    private const string IdColumn = "student_id";
 
     public static Command Create(CliConsole console)
     {
@@ -38,10 +44,15 @@ internal static class PredictCommand
             var model = service.LoadedModels.FirstOrDefault(m => m.Skill == id && m.Role == "deployed")
                 ?? throw new InvalidOperationException(DescribeMissing(service, id));
 
-            using var reader = new StreamReader(parse.GetValue(input)!, Encoding.UTF8);
-            var header = (await reader.ReadLineAsync(ct).ConfigureAwait(false))?.TrimStart('\uFEFF').Split(',').Select(h => h.Trim().Trim('"')).ToArray()
-                ?? throw new FormatException("The input CSV is empty.");
-            var idColumn = Array.IndexOf(header, "student_id");
+            using var reader = Sep.Reader(o => o with { Sep = new Sep(','), Unescape = true, Trim = SepTrim.All, DisableColCountCheck = true, CultureInfo = CultureInfo.InvariantCulture })
+                .FromFile(parse.GetValue(input)!);
+            if (reader.Header.IsEmpty)
+            {
+                throw new FormatException("The input CSV is empty.");
+            }
+
+            var header = reader.Header.ColNames.Select(h => h.TrimStart('\uFEFF')).ToArray();
+            var idColumn = Array.IndexOf(header, IdColumn);
             var known = model.Manifest.Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
             var unknown = header.Where((h, i) => i != idColumn && !known.Contains(h)).ToArray();
             if (unknown.Length > 0)
@@ -49,36 +60,36 @@ internal static class PredictCommand
                 throw new FormatException($"The CSV has columns that are not features of {id}@{model.Version}: {string.Join(", ", unknown)}. Its features are: {string.Join(", ", known)}.");
             }
 
+            var features = header.Where((_, i) => i != idColumn).ToArray();
+            var chunk = new Chunk(header.Length, idColumn, features);
             await using var sink = parse.GetValue(output) is { } path ? File.Create(path) : null;
             var stream = sink ?? Console.OpenStandardOutput();
             var outWriter = sink is null && console.Out != Console.Out ? null : stream;
-            var explainWanted = parse.GetValue(explain);
+            var options = new RowScoringOptions { Explain = parse.GetValue(explain) };
+            var buffer = new ArrayBufferWriter<byte>(1 << 20);
             var rows = 0;
             var failed = 0;
-            var chunk = new List<(int Row, string? StudentId, InferenceRequest? Request, string? Error)>(ChunkSize);
-            var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+            foreach (var row in reader)
             {
-                if (line.Length == 0)
+                if (row.ColCount == 1 && row[0].Span.IsEmpty && header.Length > 1)
                 {
-                    continue;
+                    continue; // a blank line
                 }
 
                 rows++;
-                chunk.Add(ParseRow(line, header, idColumn, id, explainWanted, rows));
+                chunk.Add(row, rows);
                 if (chunk.Count == ChunkSize)
                 {
-                    failed += await WriteChunkAsync(service, chunk, id, buffer, ct).ConfigureAwait(false);
+                    failed += await ScoreAsync(service, id, chunk, options, buffer, ct).ConfigureAwait(false);
                     await FlushAsync(console, buffer, outWriter, ct).ConfigureAwait(false);
-                    chunk.Clear();
-                    if (rows % (ChunkSize * 10) == 0)
+                    if (rows % (ChunkSize * 4) == 0)
                     {
                         await console.Error.WriteLineAsync($"  {rows:N0} rows scored").ConfigureAwait(false);
                     }
                 }
             }
 
-            failed += await WriteChunkAsync(service, chunk, id, buffer, ct).ConfigureAwait(false);
+            failed += await ScoreAsync(service, id, chunk, options, buffer, ct).ConfigureAwait(false);
             await FlushAsync(console, buffer, outWriter, ct).ConfigureAwait(false);
             await console.Error.WriteLineAsync($"Scored {rows - failed:N0} of {rows:N0} rows with {id}@{model.Version} ({model.Engine}); {failed:N0} rows had errors.").ConfigureAwait(false);
             return CliConsole.Success;
@@ -94,91 +105,60 @@ internal static class PredictCommand
             : $"Skill '{skill}' is not deployed in this store. Deployed: {string.Join(", ", service.Status.RegisteredSkills)}.";
     }
 
-    private static (int, string?, InferenceRequest?, string?) ParseRow(string line, string[] header, int idColumn, string skill, bool explain, int row)
+    /// <summary>Scores the chunk's readable rows in one bulk call and writes a line per row (in input order); returns how many failed.</summary>
+    private static async Task<int> ScoreAsync(ISkillInferenceService service, string skill, Chunk chunk, RowScoringOptions options, ArrayBufferWriter<byte> buffer, CancellationToken ct)
     {
-        var cells = line.Split(',');
-        string? studentId = idColumn >= 0 && idColumn < cells.Length ? cells[idColumn].Trim().Trim('"') : null;
-        if (cells.Length != header.Length)
+        if (chunk.Count == 0)
         {
-            return (row, studentId, null, $"the row has {cells.Length} cells; the header has {header.Length}");
+            return 0;
         }
 
-        var features = new Dictionary<string, double?>(header.Length, StringComparer.Ordinal);
-        for (var c = 0; c < cells.Length; c++)
-        {
-            if (c == idColumn)
-            {
-                continue;
-            }
-
-            var cell = cells[c].Trim();
-            if (cell.Length == 0)
-            {
-                continue;
-            }
-
-            if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                return (row, studentId, null, $"'{header[c]}' is not a number");
-            }
-
-            features[header[c]] = value;
-        }
-
-        return (row, studentId, new InferenceRequest(skill, features, studentId, explain), null);
-    }
-
-    private static async Task<int> WriteChunkAsync(ISkillInferenceService service, List<(int Row, string? StudentId, InferenceRequest? Request, string? Error)> chunk, string skill, ArrayBufferWriter<byte> buffer, CancellationToken ct)
-    {
-        var requests = chunk.Where(c => c.Request is not null).Select(c => c.Request!).ToArray();
-        var outcomes = await service.InferBatchAsync(requests, ct).ConfigureAwait(false);
-        var next = 0;
+        var scores = await service.InferRowsAsync(skill, chunk.ToRows(), options, ct).ConfigureAwait(false);
         var failed = 0;
-        using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        foreach (var (row, studentId, request, error) in chunk)
+        using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        for (var i = 0; i < chunk.Count; i++)
         {
             json.Reset(buffer);
             json.WriteStartObject();
-            json.WriteNumber("row", row);
-            json.WriteString("student_id", studentId);
-            json.WriteString("skill", skill);
-            if (request is null)
+            json.WriteNumber("row"u8, chunk.LineOf(i));
+            json.WriteString("student_id"u8, chunk.StudentIdOf(i));
+            json.WriteString("skill"u8, skill);
+            if (chunk.ParseErrorOf(i) is { } parseError)
             {
                 failed++;
-                WriteError(json, error!, null);
+                WriteError(json, parseError, null);
             }
             else
             {
-                var outcome = outcomes[next++];
-                if (outcome.IsSuccess)
+                var r = chunk.ScoredRowOf(i);
+                if (scores.ErrorOf(r) is { } error)
                 {
-                    var r = outcome.Result;
-                    json.WriteNumber("score", r.Score);
-                    json.WriteNumber("confidence", r.Confidence);
-                    json.WriteString("model_version", r.ModelVersion);
-                    json.WriteStartArray("imputed_features");
-                    foreach (var name in r.ImputedFeatures)
+                    failed++;
+                    WriteError(json, error.Message, error.FeatureErrors);
+                }
+                else
+                {
+                    json.WriteNumber("score"u8, scores.ScoreOf(r));
+                    json.WriteNumber("confidence"u8, scores.ConfidenceOf(r));
+                    json.WriteString("model_version"u8, scores.ModelVersionOf(r));
+                    json.WriteStartArray("imputed_features"u8);
+                    foreach (var name in scores.ImputedFeaturesOf(r))
                     {
                         json.WriteStringValue(name);
                     }
 
                     json.WriteEndArray();
-                    if (r.Explanation is { } e)
+                    if (scores.ExplanationOf(r) is { } e)
                     {
-                        json.WriteStartObject("contributions");
+                        json.WriteStartObject("contributions"u8);
                         foreach (var (name, value) in e.Contributions)
                         {
                             json.WriteNumber(name, value);
                         }
 
-                        json.WriteNumber("bias", e.Bias);
+                        json.WriteNumber("bias"u8, e.Bias);
                         json.WriteEndObject();
                     }
-                }
-                else
-                {
-                    failed++;
-                    WriteError(json, outcome.Error.Message, outcome.Error.FeatureErrors.Count > 0 ? outcome.Error.FeatureErrors.GroupBy(f => f.Feature).ToDictionary(g => g.Key, g => g.Select(f => f.Message).ToArray()) : null);
                 }
             }
 
@@ -187,19 +167,20 @@ internal static class PredictCommand
             buffer.Write("\n"u8);
         }
 
+        chunk.Clear();
         return failed;
     }
 
-    private static void WriteError(Utf8JsonWriter json, string message, Dictionary<string, string[]>? features)
+    private static void WriteError(Utf8JsonWriter json, string message, IReadOnlyList<Schema.FeatureError>? features)
     {
-        json.WriteStartObject("error");
-        json.WriteString("message", message);
-        if (features is not null)
+        json.WriteStartObject("error"u8);
+        json.WriteString("message"u8, message);
+        if (features is { Count: > 0 })
         {
-            json.WriteStartObject("features");
-            foreach (var (name, messages) in features)
+            json.WriteStartObject("features"u8);
+            foreach (var group in features.GroupBy(f => f.Feature, StringComparer.Ordinal))
             {
-                json.WriteString(name, string.Join("; ", messages));
+                json.WriteString(group.Key, string.Join("; ", group.Select(f => f.Message)));
             }
 
             json.WriteEndObject();
@@ -220,5 +201,86 @@ internal static class PredictCommand
         }
 
         buffer.ResetWrittenCount();
+    }
+
+    /// <summary>
+    /// A block of CSV rows: the readable ones as columnar values (a missing mask for empty cells), the others with the
+    /// reason they cannot be read; the input line of each.
+    /// </summary>
+    private sealed class Chunk(int cells, int idColumn, string[] features)
+    {
+        private readonly int _width = features.Length;
+        private readonly double[] _values = new double[ChunkSize * features.Length];
+        private readonly bool[] _missing = new bool[ChunkSize * features.Length];
+        private readonly string?[] _ids = new string?[ChunkSize];
+        private readonly string?[] _errors = new string?[ChunkSize];
+        private readonly int[] _lines = new int[ChunkSize];
+        private readonly int[] _scoredRow = new int[ChunkSize];
+        private readonly string?[] _scoredIds = new string?[ChunkSize];
+        private int _scored;
+
+        public int Count { get; private set; }
+
+        public void Add(SepReader.Row row, int line)
+        {
+            var i = Count++;
+            _lines[i] = line;
+            _errors[i] = null;
+            _ids[i] = idColumn >= 0 && idColumn < row.ColCount ? row[idColumn].ToString() : null;
+            if (row.ColCount != cells)
+            {
+                _errors[i] = $"the row has {row.ColCount} cells; the header has {cells}";
+                return;
+            }
+
+            var r = _scored;
+            var offset = r * _width;
+            for (int c = 0, f = 0; c < cells; c++)
+            {
+                if (c == idColumn)
+                {
+                    continue;
+                }
+
+                var cell = row[c].Span;
+                if (cell.IsEmpty)
+                {
+                    _missing[offset + f] = true;
+                    _values[offset + f] = 0;
+                }
+                else if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                {
+                    _missing[offset + f] = false;
+                    _values[offset + f] = value;
+                }
+                else
+                {
+                    _errors[i] = $"'{features[f]}' is not a number";
+                    return;
+                }
+
+                f++;
+            }
+
+            _scoredRow[i] = r;
+            _scoredIds[r] = _ids[i];
+            _scored++;
+        }
+
+        public FeatureRows ToRows() => new(features, _scored, _values, _missing, _scoredIds);
+
+        public int LineOf(int i) => _lines[i];
+
+        public string? StudentIdOf(int i) => _ids[i];
+
+        public string? ParseErrorOf(int i) => _errors[i];
+
+        public int ScoredRowOf(int i) => _scoredRow[i];
+
+        public void Clear()
+        {
+            Count = 0;
+            _scored = 0;
+        }
     }
 }

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using SkillInference.Inference;
+using SkillInference.Tests.Infrastructure;
+
+namespace SkillInference.Tests.Cli;
+
+/// <summary><c>skillinf predict</c>: one JSON line per CSV row, in order, each a score or an error; scores equal the service's.</summary>
+[TestClass]
+public sealed class PredictCommandTests
+{
+    private const string Skill = "curiosity";
+
+    [TestMethod]
+    public async Task Predict_CsvWithGoodAndBadRows_OneLinePerRowInOrderEachAScoreOrAnError()
+    {
+        var csv = Write("""
+            student_id,questions_asked_per_week,question_rate
+            S1,3,0.2
+
+            "S,2",4,
+            S3,abc,0.1
+            S4,1
+            S5,2,0.3
+            """);
+
+        var (result, lines) = await PredictAsync(csv);
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        CollectionAssert.AreEqual(new[] { 1, 2, 3, 4, 5 }, lines.Select(l => l["row"]!.GetValue<int>()).ToArray(), "the blank line is not a row");
+        CollectionAssert.AreEqual(new[] { "S1", "S,2", "S3", "S4", "S5" }, lines.Select(l => l["student_id"]!.GetValue<string>()).ToArray());
+        Assert.AreEqual("'questions_asked_per_week' is not a number", lines[2]["error"]!["message"]!.GetValue<string>());
+        Assert.Contains("2 cells", lines[3]["error"]!["message"]!.GetValue<string>());
+        Assert.Contains("2 rows had errors", result.Error);
+        await using var harness = await ServiceHarness.StartAsync(SampleStore.Path);
+        var expected = new (int Line, Dictionary<string, double?> Features)[]
+        {
+            (0, new() { ["questions_asked_per_week"] = 3, ["question_rate"] = 0.2 }),
+            (1, new() { ["questions_asked_per_week"] = 4 }),
+            (4, new() { ["questions_asked_per_week"] = 2, ["question_rate"] = 0.3 }),
+        };
+        foreach (var (line, features) in expected)
+        {
+            var score = await harness.Service.InferAsync(new InferenceRequest(Skill, features));
+            Assert.AreEqual(score.Score, lines[line]["score"]!.GetValue<double>(), $"line {line}");
+            Assert.AreEqual(score.Confidence, lines[line]["confidence"]!.GetValue<double>(), $"line {line}");
+            CollectionAssert.AreEqual(score.ImputedFeatures.ToArray(), lines[line]["imputed_features"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray());
+        }
+    }
+
+    [TestMethod]
+    public async Task Predict_ValueOutsideItsRange_IsAnErrorNamingTheFeatureWithoutTheValue()
+    {
+        var csv = Write("student_id,questions_asked_per_week,question_rate\nS1,3,987654\nS2,3,0.1\n");
+
+        var (_, lines) = await PredictAsync(csv);
+
+        Assert.IsNotNull(lines[0]["error"]!["features"]!["question_rate"]);
+        Assert.DoesNotContain("987654", lines[0].ToJsonString());
+        Assert.IsNotNull(lines[1]["score"]);
+    }
+
+    [TestMethod]
+    public async Task Predict_ManyChunksOfRows_ScoresEveryRowLikeTheService()
+    {
+        var schema = SampleStore.Catalog[Skill].Schema;
+        var rows = SampleRows.Requests(schema, 2_000);
+        var names = schema.Features.Select(f => f.Name).ToArray();
+        var text = new System.Text.StringBuilder(string.Join(',', names)).Append('\n');
+        foreach (var row in rows)
+        {
+            text.Append(string.Join(',', names.Select(n => row.TryGetValue(n, out var v) && v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : ""))).Append('\n');
+        }
+
+        var (result, lines) = await PredictAsync(Write(text.ToString()));
+        await using var harness = await ServiceHarness.StartAsync(SampleStore.Path);
+        var expected = await harness.Service.InferBatchAsync([.. rows.Select(r => new InferenceRequest(Skill, r))]);
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Assert.HasCount(rows.Count, lines);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.AreEqual(expected[i].Result!.Score, lines[i]["score"]!.GetValue<double>(), $"row {i}");
+        }
+    }
+
+    [TestMethod]
+    public async Task Predict_ColumnThatIsNotAFeature_FailsNamingItAndWritesNothing()
+    {
+        var csv = Write("student_id,questions_asked_per_week,shoe_size\nS1,3,42\n");
+        var output = Path.Combine(TempDirectory.Create("predict"), "out.jsonl");
+
+        var result = await Skillinf.RunAsync("predict", "--store", SampleStore.Path, "--skill", Skill, "--input", csv, "--output", output);
+
+        Assert.AreNotEqual(0, result.ExitCode);
+        Assert.Contains("shoe_size", result.Error);
+        Assert.IsFalse(File.Exists(output) && new FileInfo(output).Length > 0);
+    }
+
+    private static string Write(string csv)
+    {
+        var path = Path.Combine(TempDirectory.Create("predict"), "rows.csv");
+        File.WriteAllText(path, csv.ReplaceLineEndings("\n"));
+        return path;
+    }
+
+    private static async Task<(CliResult Result, JsonNode[] Lines)> PredictAsync(string csv)
+    {
+        var output = Path.Combine(TempDirectory.Create("predict"), "scores.jsonl");
+        var result = await Skillinf.RunAsync("predict", "--store", SampleStore.Path, "--skill", Skill, "--input", csv, "--output", output);
+        var lines = File.Exists(output) ? File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToArray() : [];
+        return (result, lines);
+    }
+}
