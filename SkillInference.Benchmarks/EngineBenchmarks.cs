@@ -28,7 +28,7 @@ public class EngineBenchmarks
     public async Task SetupAsync()
     {
         var (path, catalog, data) = await BenchmarkStore.CreateAsync();
-        var bundle = await new ModelRegistry(new FileSystemModelStore(path), formats: BuiltInModelFormats.Create()).LoadBundleAsync("collaboration", "1.0.0");
+        var bundle = await new ModelRegistry(new FileSystemModelStore(path), formats: BuiltInModelFormats.Create()).Bundles.ReadAsync("collaboration", "1.0.0");
         _compiled = new MlNetModelFormat().Load(bundle, ScoringEngine.Compiled);
         _reference = new MlNetModelFormat().Load(bundle, ScoringEngine.Reference);
         _ensemble = ((CompiledTreeModel)_compiled).Ensemble;

@@ -7,7 +7,9 @@ using SkillInference;
 using SkillInference.Caching;
 using SkillInference.Engines;
 using SkillInference.Engines.MlNet;
+using SkillInference.Bundles;
 using SkillInference.Inference;
+using SkillInference.Loading;
 using SkillInference.Monitoring;
 using SkillInference.Registry;
 using SkillInference.Trees;
@@ -44,6 +46,12 @@ public static class SkillInferenceServiceCollectionExtensions
         services.AddOptions<InferenceCacheOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceCacheOptions>, InferenceCacheOptionsValidator>());
         services.TryAddSingleton<IInferenceCache>(sp => new MemoryInferenceCache(sp.GetRequiredService<IOptions<InferenceCacheOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ModelRegistry>().Bundles);
+        services.TryAddSingleton(sp => new ModelLoader(
+            sp.GetRequiredService<BundleStore>(),
+            sp.GetServices<IModelFormat>(),
+            sp.GetRequiredService<IOptions<SkillInferenceOptions>>().Value.Engine,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<InferencePipeline>();
         services.TryAddSingleton<ISkillInferenceService, SkillInferenceService>();

@@ -39,7 +39,7 @@ internal static class SampleRows
         var (store, _, data) = await LoadAsync(count);
         var registry = new ModelRegistry(new FileSystemModelStore(store), formats: BuiltInModelFormats.Create());
         var deployed = (await registry.ReadAsync()).Document.Skills[skill].Deployed ?? throw new InvalidOperationException($"{skill} is not deployed in {store}.");
-        var bundle = await registry.LoadBundleAsync(skill, deployed);
+        var bundle = await registry.Bundles.ReadAsync(skill, deployed);
         var builder = new FeatureVectorBuilder(skill, bundle.Schema, bundle.Manifest);
         var n = bundle.Schema.Count;
         var names = bundle.Schema.Features.Select(f => f.Name).ToArray();

@@ -131,7 +131,7 @@ internal static class StoreCommands
     private static async Task WriteListAsync(CliConsole console, ModelRegistry registry, CancellationToken ct)
     {
         var document = (await registry.ReadAsync(ct).ConfigureAwait(false)).Document;
-        var skills = (await registry.ListSkillsAsync(ct).ConfigureAwait(false)).Union(document.Skills.Keys).Order(StringComparer.Ordinal).ToArray();
+        var skills = (await registry.Bundles.ListSkillsAsync(ct).ConfigureAwait(false)).Union(document.Skills.Keys).Order(StringComparer.Ordinal).ToArray();
         if (skills.Length == 0)
         {
             await console.Out.WriteLineAsync($"No bundles in {registry.Store.Location}. Run `skillinf samples --store {registry.Store.Location}` or `skillinf publish`.").ConfigureAwait(false);
@@ -142,9 +142,9 @@ internal static class StoreCommands
         foreach (var skill in skills)
         {
             var registration = document.Skills.GetValueOrDefault(skill);
-            var versions = await registry.ListVersionsAsync(skill, ct).ConfigureAwait(false);
+            var versions = await registry.Bundles.ListVersionsAsync(skill, ct).ConfigureAwait(false);
             var deployed = registration?.Deployed;
-            var manifest = deployed is null ? null : await registry.GetManifestAsync(skill, deployed, ct).ConfigureAwait(false);
+            var manifest = deployed is null ? null : await registry.Bundles.GetManifestAsync(skill, deployed, ct).ConfigureAwait(false);
             var variants = registration?.Variants.Count > 0 ? "  variants: " + string.Join(", ", registration.Variants.Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Version}={v.Weight:0.##}"))) : "";
             await console.Out.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,

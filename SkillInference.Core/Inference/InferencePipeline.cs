@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkillInference.Caching;
 using SkillInference.Engines;
+using SkillInference.Loading;
 using SkillInference.Monitoring;
 using SkillInference.Routing;
 using SkillInference.Schema;

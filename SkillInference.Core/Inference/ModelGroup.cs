@@ -1,5 +1,6 @@
 using System.Buffers;
 using SkillInference.Caching;
+using SkillInference.Loading;
 
 namespace SkillInference.Inference;
 

@@ -1,3 +1,4 @@
+using SkillInference.Loading;
 using SkillInference.Schema;
 
 namespace SkillInference.Inference;

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using SkillInference.Loading;
 using SkillInference.Schema;
 
 namespace SkillInference.Inference;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SkillInference.Loading;
 
 namespace SkillInference.Inference;
 

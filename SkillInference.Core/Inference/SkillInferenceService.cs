@@ -1,5 +1,6 @@
 using Microsoft.Extensions.ObjectPool;
 using SkillInference.Caching;
+using SkillInference.Loading;
 using SkillInference.Monitoring;
 using SkillInference.Schema;
 

@@ -3,45 +3,47 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkillInference.Bundles;
 using SkillInference.Engines;
+using SkillInference.Loading;
 using SkillInference.Schema;
 using SkillInference.Serialization;
 
 namespace SkillInference.Registry;
 
 /// <summary>
-/// Publishes bundles to a model store and changes which version of each skill is deployed. Bundles are immutable;
-/// every registry change is a compare-and-swap on <c>registry.json</c> recorded with who, when and why.
+/// The deployment record of a model store (<c>registry.json</c>): which version of each skill is deployed, which
+/// variants share its traffic, and the history, every change a compare-and-swap recorded with who, when and why. The
+/// immutable bundles themselves are the <see cref="Bundles"/>; publishing checks both (the semver rule against what is
+/// deployed, and that the model loads) before the bundle is written.
 /// </summary>
 public sealed class ModelRegistry
 {
     /// <summary>The registry document's path in the store.</summary>
     public const string RegistryPath = "registry.json";
 
-    private const string SkillsPrefix = "skills/";
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, IModelFormat> _formats;
+    private readonly ModelLoader _loader;
     private readonly ILogger _logger;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Skill, string Version), BundleManifest> _manifests = new();
 
     /// <summary>Creates a registry over a store.</summary>
     /// <param name="store">Where bundles and the registry live.</param>
     /// <param name="timeProvider">The clock for history entries; the system clock by default.</param>
-    /// <param name="formats">Format handlers used to check at publish time that a model loads; none skips that check.</param>
+    /// <param name="formats">Format handlers used to check, before a publish or a deploy, that a model loads; none skips that check.</param>
     /// <param name="logger">A logger.</param>
     public ModelRegistry(IModelStore store, TimeProvider? timeProvider = null, IEnumerable<IModelFormat>? formats = null, ILogger<ModelRegistry>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
+        Bundles = new BundleStore(store);
         _time = timeProvider ?? TimeProvider.System;
-        _formats = (formats ?? []).ToDictionary(f => f.Format, StringComparer.Ordinal);
+        _loader = new ModelLoader(Bundles, formats ?? [], ScoringEngine.Auto, _time);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>The store.</summary>
     public IModelStore Store { get; }
 
-    /// <summary>The store path of a bundle's folder, ending in '/'.</summary>
-    public static string BundlePrefix(string skill, string version) => $"{SkillsPrefix}{skill}/{version}/";
+    /// <summary>The published, immutable bundles of the store.</summary>
+    public BundleStore Bundles { get; }
 
     /// <summary>Reads the registry; an empty document (generation null) when it does not exist yet.</summary>
     /// <exception cref="RegistryException">The document is malformed.</exception>
@@ -65,65 +67,6 @@ public sealed class ModelRegistry
         }
     }
 
-    /// <summary>The skills with at least one published bundle, sorted.</summary>
-    public async Task<IReadOnlyList<string>> ListSkillsAsync(CancellationToken cancellationToken = default)
-    {
-        var paths = await Store.ListAsync(SkillsPrefix, cancellationToken).ConfigureAwait(false);
-        return paths.Select(ParseBundlePath).Where(p => p is not null).Select(p => p!.Value.Skill).Distinct().Order(StringComparer.Ordinal).ToArray();
-    }
-
-    /// <summary>The published versions of a skill, ascending.</summary>
-    public async Task<IReadOnlyList<SemanticVersion>> ListVersionsAsync(string skill, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(skill);
-        var paths = await Store.ListAsync($"{SkillsPrefix}{skill}/", cancellationToken).ConfigureAwait(false);
-        return paths.Select(ParseBundlePath)
-            .Where(p => p is not null && p.Value.Skill == skill)
-            .Select(p => p!.Value.Version)
-            .Distinct()
-            .Order()
-            .ToArray();
-    }
-
-    /// <summary>Reads a published bundle's manifest; null when the version was never published. Cached: bundles are immutable.</summary>
-    public async Task<BundleManifest?> GetManifestAsync(string skill, string version, CancellationToken cancellationToken = default)
-    {
-        if (_manifests.TryGetValue((skill, version), out var cached))
-        {
-            return cached;
-        }
-
-        var stored = await Store.ReadAsync(BundlePrefix(skill, version) + ModelBundle.ManifestFileName, cancellationToken).ConfigureAwait(false);
-        if (stored is null)
-        {
-            return null;
-        }
-
-        var manifest = ModelBundle.ParseManifest(stored.Content.Span);
-        _manifests.TryAdd((skill, version), manifest);
-        return manifest;
-    }
-
-    /// <summary>Reads and verifies a published bundle (manifest, model file, checksum).</summary>
-    /// <exception cref="RegistryException"><see cref="RegistryErrorKind.VersionNotFound"/>.</exception>
-    /// <exception cref="BundleValidationException">The bundle fails verification.</exception>
-    /// <exception cref="ModelStoreException">The store is unavailable.</exception>
-    public async Task<ModelBundle> LoadBundleAsync(string skill, string version, CancellationToken cancellationToken = default)
-    {
-        var prefix = BundlePrefix(skill, version);
-        var manifestObject = await Store.ReadAsync(prefix + ModelBundle.ManifestFileName, cancellationToken).ConfigureAwait(false)
-            ?? throw new RegistryException(RegistryErrorKind.VersionNotFound, $"{skill}@{version} is not published in {Store.Location}.");
-        var manifest = ModelBundle.ParseManifest(manifestObject.Content.Span);
-        if (manifest.Skill != skill || manifest.Version != version)
-        {
-            throw new BundleValidationException(BundleValidationErrorKind.InvalidManifest, $"The bundle at {prefix} declares {manifest.Skill}@{manifest.Version}.");
-        }
-
-        var model = await Store.ReadAsync(prefix + manifest.ModelFile, cancellationToken).ConfigureAwait(false)
-            ?? throw new BundleValidationException(BundleValidationErrorKind.InvalidModel, $"The model file of {skill}@{version} is missing from {Store.Location}.");
-        return ModelBundle.Parse(manifestObject.Content.Span, model.Content);
-    }
-
     /// <summary>
     /// Verifies and publishes a bundle. Refused when the version exists, when the semver rule is broken (all versions of
     /// one MAJOR share a schema; a schema different from the deployed one needs a higher MAJOR), or when the model does
@@ -135,40 +78,15 @@ public sealed class ModelRegistry
         ArgumentNullException.ThrowIfNull(context);
         var skill = bundle.Skill;
         var version = bundle.Version;
-        var existing = await ListVersionsAsync(skill, cancellationToken).ConfigureAwait(false);
+        var existing = await Bundles.ListVersionsAsync(skill, cancellationToken).ConfigureAwait(false);
         if (existing.Contains(version))
         {
             throw new RegistryException(RegistryErrorKind.VersionExists, $"{skill}@{version} is already published; bundles are immutable, publish a new version.");
         }
 
         var schemaChanged = await CheckSemverRuleAsync(bundle, existing, cancellationToken).ConfigureAwait(false);
-        CheckModelLoads(bundle);
-
-        var prefix = BundlePrefix(skill, version.ToString());
-        try
-        {
-            await Store.WriteAsync(prefix + bundle.Manifest.ModelFile, bundle.ModelBytes, WriteCondition.IfNotExists, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ModelStoreException ex) when (ex.Kind == ModelStoreErrorKind.PreconditionFailed)
-        {
-            // A publish that died between the model file and the manifest left the model file behind: same bytes, carry on.
-            var leftover = await Store.ReadAsync(prefix + bundle.Manifest.ModelFile, cancellationToken).ConfigureAwait(false);
-            if (leftover is null || ModelBundle.ComputeSha256(leftover.Content.Span) != bundle.Manifest.Sha256)
-            {
-                throw new RegistryException(RegistryErrorKind.VersionExists, $"{skill}@{version} is being published by someone else.", ex);
-            }
-        }
-
-        try
-        {
-            await Store.WriteAsync(prefix + ModelBundle.ManifestFileName, bundle.SerializeManifest(), WriteCondition.IfNotExists, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ModelStoreException ex) when (ex.Kind == ModelStoreErrorKind.PreconditionFailed)
-        {
-            throw new RegistryException(RegistryErrorKind.VersionExists, $"{skill}@{version} was published by someone else meanwhile.", ex);
-        }
-
-        var location = $"{Store.Location.TrimEnd('/')}/{prefix}";
+        _loader.TryVerify(bundle);
+        var location = await Bundles.WriteAsync(bundle, cancellationToken).ConfigureAwait(false);
         var versionText = version.ToString();
         Log.Published(_logger, skill, versionText, location);
         return new PublishResult(skill, version, location, schemaChanged);
@@ -177,7 +95,11 @@ public sealed class ModelRegistry
     /// <summary>Deploys a published version: it serves all of the skill's traffic not routed to variants. Deploying the deployed version changes nothing.</summary>
     /// <exception cref="RegistryException">The version is not published, or the registry changed meanwhile (<see cref="RegistryErrorKind.Conflict"/>).</exception>
     /// <exception cref="BundleValidationException">The bundle fails verification.</exception>
-    public async Task<RegistrySnapshot> DeployAsync(string skill, string version, ChangeContext context, CancellationToken cancellationToken = default)
+    public Task<RegistrySnapshot> DeployAsync(string skill, string version, ChangeContext context, CancellationToken cancellationToken = default) =>
+        DeployAsync(skill, version, context, verify: true, cancellationToken);
+
+    /// <summary>Deploys; <paramref name="verify"/> false when the caller has loaded and checked the bundle itself (a serving catalog).</summary>
+    internal async Task<RegistrySnapshot> DeployAsync(string skill, string version, ChangeContext context, bool verify, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!SemanticVersion.TryParse(version, out var parsed))
@@ -187,8 +109,12 @@ public sealed class ModelRegistry
 
         version = parsed.ToString();
         await EnsurePublishedAsync(skill, version, cancellationToken).ConfigureAwait(false);
-        var bundle = await LoadBundleAsync(skill, version, cancellationToken).ConfigureAwait(false);
-        CheckModelLoads(bundle);
+        if (verify)
+        {
+            // Fetch, verify, compile and self-check once, as serving would; a bundle that would not serve is not deployed.
+            var bundle = await Bundles.ReadAsync(skill, version, cancellationToken).ConfigureAwait(false);
+            _loader.TryVerify(bundle);
+        }
 
         var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
         var current = snapshot.Document.Skills.GetValueOrDefault(skill) ?? new SkillRegistration();
@@ -222,7 +148,7 @@ public sealed class ModelRegistry
         }
 
         var target = stack[^2];
-        await LoadBundleAsync(skill, target, cancellationToken).ConfigureAwait(false);
+        await EnsurePublishedAsync(skill, target, cancellationToken).ConfigureAwait(false);
         var updated = current with
         {
             Deployed = target,
@@ -276,11 +202,13 @@ public sealed class ModelRegistry
         return result;
     }
 
-    private async Task EnsurePublishedAsync(string skill, string version, CancellationToken cancellationToken)
+    /// <summary>Fails with the versions that are published when <paramref name="version"/> is not.</summary>
+    /// <exception cref="RegistryException"><see cref="RegistryErrorKind.SkillNotFound"/> or <see cref="RegistryErrorKind.VersionNotFound"/>.</exception>
+    internal async Task EnsurePublishedAsync(string skill, string version, CancellationToken cancellationToken)
     {
-        if (await Store.GetGenerationAsync(BundlePrefix(skill, version) + ModelBundle.ManifestFileName, cancellationToken).ConfigureAwait(false) is null)
+        if (!await Bundles.ExistsAsync(skill, version, cancellationToken).ConfigureAwait(false))
         {
-            var versions = await ListVersionsAsync(skill, cancellationToken).ConfigureAwait(false);
+            var versions = await Bundles.ListVersionsAsync(skill, cancellationToken).ConfigureAwait(false);
             throw versions.Count == 0
                 ? new RegistryException(RegistryErrorKind.SkillNotFound, $"Skill '{skill}' has no published bundle in {Store.Location}.")
                 : new RegistryException(RegistryErrorKind.VersionNotFound, $"{skill}@{version} is not published. Published versions: {string.Join(", ", versions)}.");
@@ -294,7 +222,7 @@ public sealed class ModelRegistry
         if (sameMajor.Length > 0)
         {
             var sibling = sameMajor[^1].ToString();
-            var siblingManifest = await GetManifestAsync(bundle.Skill, sibling, cancellationToken).ConfigureAwait(false);
+            var siblingManifest = await Bundles.GetManifestAsync(bundle.Skill, sibling, cancellationToken).ConfigureAwait(false);
             if (siblingManifest is not null && FeatureSchema.Create(siblingManifest.Features).Fingerprint != fingerprint)
             {
                 throw new RegistryException(
@@ -309,7 +237,7 @@ public sealed class ModelRegistry
             return false;
         }
 
-        var deployedManifest = await GetManifestAsync(bundle.Skill, deployed, cancellationToken).ConfigureAwait(false);
+        var deployedManifest = await Bundles.GetManifestAsync(bundle.Skill, deployed, cancellationToken).ConfigureAwait(false);
         if (deployedManifest is null || FeatureSchema.Create(deployedManifest.Features).Fingerprint == fingerprint)
         {
             return false;
@@ -324,20 +252,6 @@ public sealed class ModelRegistry
         }
 
         return true;
-    }
-
-    private void CheckModelLoads(ModelBundle bundle)
-    {
-        if (!_formats.TryGetValue(bundle.Manifest.Format, out var format))
-        {
-            return;
-        }
-
-        using var model = format.Load(bundle, ScoringEngine.Auto);
-        if (model.FeatureCount != bundle.Schema.Count)
-        {
-            throw new BundleValidationException(BundleValidationErrorKind.InvalidModel, $"The model of {bundle.Skill}@{bundle.Version} takes {model.FeatureCount} features but the manifest lists {bundle.Schema.Count}.");
-        }
     }
 
     private RegistryEvent Event(string action, string? version, string? previous, ChangeContext context) => new()
@@ -365,14 +279,5 @@ public sealed class ModelRegistry
             Log.Conflict(_logger, operation, skill);
             throw new RegistryException(RegistryErrorKind.Conflict, $"The registry changed while this {operation} of '{skill}' was being made; nothing was written. Read the registry again and retry.", ex);
         }
-    }
-
-    private static (string Skill, SemanticVersion Version)? ParseBundlePath(string path)
-    {
-        // skills/<skill>/<version>/manifest.json: only complete bundles (the manifest is written last) count.
-        var parts = path.Split('/');
-        return parts.Length == 4 && parts[0] == "skills" && parts[3] == ModelBundle.ManifestFileName && SemanticVersion.TryParse(parts[2], out var v)
-            ? (parts[1], v)
-            : null;
     }
 }

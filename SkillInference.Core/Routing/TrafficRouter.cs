@@ -1,4 +1,5 @@
 using SkillInference.Inference;
+using SkillInference.Loading;
 
 namespace SkillInference.Routing;
 

@@ -13,7 +13,7 @@ internal sealed partial class SampleModelsInitializer(ModelRegistry registry, IO
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var samples = options.Value.Samples;
-        if (!samples.SeedWhenEmpty || (await registry.ListSkillsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        if (!samples.SeedWhenEmpty || (await registry.Bundles.ListSkillsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
         {
             return;
         }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SkillInference.Host.Contracts.V1;
 using SkillInference.Host.Problems;
 using SkillInference.Inference;
+using SkillInference.Loading;
 using SkillInference.Registry;
 using SkillInference.Schema;
 
@@ -138,7 +139,7 @@ internal static class SkillsApi
     internal static async Task<Ok<ModelsResponse>> ListModelsAsync(ModelRegistry registry, ISkillInferenceService service, CancellationToken cancellationToken)
     {
         var document = (await registry.ReadAsync(cancellationToken).ConfigureAwait(false)).Document;
-        var skills = (await registry.ListSkillsAsync(cancellationToken).ConfigureAwait(false)).Union(document.Skills.Keys).Order(StringComparer.Ordinal);
+        var skills = (await registry.Bundles.ListSkillsAsync(cancellationToken).ConfigureAwait(false)).Union(document.Skills.Keys).Order(StringComparer.Ordinal);
         var live = service.Status.LiveVersions;
         var result = new List<SkillModels>();
         foreach (var skill in skills)
@@ -149,48 +150,65 @@ internal static class SkillsApi
         return TypedResults.Ok(new ModelsResponse(result));
     }
 
-    internal static async Task<Ok<SkillModels>> DeployAsync(string skill, DeployRequest? request, HttpContext http, ModelRegistry registry, ISkillInferenceService service, CancellationToken cancellationToken)
+    /// <summary>Loads and verifies the version once, writes the registry, and serves the loaded model at once (no second download or compile).</summary>
+    internal static async Task<Ok<SkillModels>> DeployAsync(string skill, DeployRequest? request, HttpContext http, ModelRegistry registry, ModelCatalog catalog, ISkillInferenceService service, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request?.Version))
         {
             throw new RegistryException(RegistryErrorKind.InvalidRequest, "The request needs a 'version' to deploy.");
         }
 
-        var snapshot = await registry.DeployAsync(skill, request.Version, new ChangeContext(OperatorKeyFilter.ActorOf(http), request.Reason), cancellationToken).ConfigureAwait(false);
-        return await AfterChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
+        var version = ParseVersion(request.Version);
+        await registry.EnsurePublishedAsync(skill, version, cancellationToken).ConfigureAwait(false);
+        var context = new ChangeContext(OperatorKeyFilter.ActorOf(http), request.Reason);
+        var snapshot = await catalog.ChangeAsync([(skill, version)], ct => registry.DeployAsync(skill, version, context, verify: false, ct), cancellationToken).ConfigureAwait(false);
+        return await DescribeChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static async Task<Ok<SkillModels>> RollbackAsync(string skill, RollbackRequest? request, HttpContext http, ModelRegistry registry, ISkillInferenceService service, CancellationToken cancellationToken)
+    internal static async Task<Ok<SkillModels>> RollbackAsync(string skill, RollbackRequest? request, HttpContext http, ModelRegistry registry, ModelCatalog catalog, ISkillInferenceService service, CancellationToken cancellationToken)
     {
-        var snapshot = await registry.RollbackAsync(skill, new ChangeContext(OperatorKeyFilter.ActorOf(http), request?.Reason), cancellationToken).ConfigureAwait(false);
-        return await AfterChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
+        var context = new ChangeContext(OperatorKeyFilter.ActorOf(http), request?.Reason);
+        var snapshot = await catalog.ChangeAsync([], ct => registry.RollbackAsync(skill, context, ct), cancellationToken).ConfigureAwait(false);
+        return await DescribeChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static async Task<Ok<SkillModels>> SetVariantsAsync(string skill, VariantsRequest? request, HttpContext http, ModelRegistry registry, ISkillInferenceService service, CancellationToken cancellationToken)
+    /// <summary>Loads and verifies each variant's version before the registry names it, then serves the split at once.</summary>
+    internal static async Task<Ok<SkillModels>> SetVariantsAsync(string skill, VariantsRequest? request, HttpContext http, ModelRegistry registry, ModelCatalog catalog, ISkillInferenceService service, CancellationToken cancellationToken)
     {
         if (request?.Variants is null)
         {
             throw new RegistryException(RegistryErrorKind.InvalidRequest, "The request needs 'variants' (an empty list removes them).");
         }
 
-        var snapshot = await registry.SetVariantsAsync(skill, request.Variants, new ChangeContext(OperatorKeyFilter.ActorOf(http), request.Reason), cancellationToken).ConfigureAwait(false);
-        return await AfterChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
+        var context = new ChangeContext(OperatorKeyFilter.ActorOf(http), request.Reason);
+        var prepare = new List<(string, string)>();
+        foreach (var variant in request.Variants)
+        {
+            if (SemanticVersion.TryParse(variant.Version, out var v) && await registry.Bundles.ExistsAsync(skill, v.ToString(), cancellationToken).ConfigureAwait(false))
+            {
+                prepare.Add((skill, v.ToString()));
+            }
+        }
+
+        var snapshot = await catalog.ChangeAsync(prepare, ct => registry.SetVariantsAsync(skill, request.Variants, context, ct), cancellationToken).ConfigureAwait(false);
+        return await DescribeChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<Ok<SkillModels>> AfterChangeAsync(ModelRegistry registry, ISkillInferenceService service, RegistrySnapshot snapshot, string skill, CancellationToken cancellationToken)
-    {
-        // This instance serves the change now; the others pick it up at their next registry check.
-        await service.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(await DescribeAsync(registry, snapshot.Document, skill, service.Status.LiveVersions.GetValueOrDefault(skill), cancellationToken).ConfigureAwait(false));
-    }
+    private static string ParseVersion(string version) => SemanticVersion.TryParse(version, out var parsed)
+        ? parsed.ToString()
+        : throw new RegistryException(RegistryErrorKind.InvalidRequest, $"'{(version.Length <= 64 ? version : version[..64] + "...")}' is not a semantic version (MAJOR.MINOR.PATCH).");
+
+    /// <summary>The skill as the change left it, from the registry just written (no second read).</summary>
+    private static async Task<Ok<SkillModels>> DescribeChangeAsync(ModelRegistry registry, ISkillInferenceService service, RegistrySnapshot snapshot, string skill, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await DescribeAsync(registry, snapshot.Document, skill, service.Status.LiveVersions.GetValueOrDefault(skill), cancellationToken).ConfigureAwait(false));
 
     private static async Task<SkillModels> DescribeAsync(ModelRegistry registry, RegistryDocument document, string skill, string? live, CancellationToken cancellationToken)
     {
         var registration = document.Skills.GetValueOrDefault(skill);
         var versions = new List<ModelVersionDto>();
-        foreach (var version in (await registry.ListVersionsAsync(skill, cancellationToken).ConfigureAwait(false)).Reverse())
+        foreach (var version in (await registry.Bundles.ListVersionsAsync(skill, cancellationToken).ConfigureAwait(false)).Reverse())
         {
-            var manifest = await registry.GetManifestAsync(skill, version.ToString(), cancellationToken).ConfigureAwait(false);
+            var manifest = await registry.Bundles.GetManifestAsync(skill, version.ToString(), cancellationToken).ConfigureAwait(false);
             if (manifest is not null)
             {
                 versions.Add(new ModelVersionDto
@@ -205,7 +223,7 @@ internal static class SkillsApi
             }
         }
 
-        var deployed = registration?.Deployed is { } d ? await registry.GetManifestAsync(skill, d, cancellationToken).ConfigureAwait(false) : null;
+        var deployed = registration?.Deployed is { } d ? await registry.Bundles.GetManifestAsync(skill, d, cancellationToken).ConfigureAwait(false) : null;
         var features = deployed is null
             ? []
             : deployed.Features.Select((f, i) => new FeatureDto

@@ -205,7 +205,7 @@ public abstract class BatchContractTests
         await using var harness = await StartAsync();
         await harness.SeedAsync(Students);
         await harness.Runner.RunAsync(BatchMode.Full);
-        var bundle = await harness.Registry.LoadBundleAsync("collaboration", "1.0.0");
+        var bundle = await harness.Registry.Bundles.ReadAsync("collaboration", "1.0.0");
         await harness.Registry.PublishAsync(TestBundles.WithVersion(bundle, "1.0.1", "recalibrated"), new ChangeContext("test", "new version"));
         await harness.Registry.DeployAsync("collaboration", "1.0.1", new ChangeContext("test", "deploy"));
 

@@ -14,7 +14,7 @@ public sealed class PublishCommandTests
         var result = await Skillinf.RunAsync("publish", bundle, "--store", store, "--actor", "alice");
 
         Assert.AreEqual(0, result.ExitCode, result.ToString());
-        var loaded = await SampleStore.OpenRegistry(store).LoadBundleAsync("collaboration", "1.1.0");
+        var loaded = await SampleStore.OpenRegistry(store).Bundles.ReadAsync("collaboration", "1.1.0");
         Assert.AreEqual("1.1.0", loaded.Manifest.Version);
     }
 

@@ -28,12 +28,12 @@ public sealed class SamplesCommandTests
 
         var document = (await registry.ReadAsync()).Document;
 
-        CollectionAssert.AreEquivalent(SampleStore.Catalog.Skills.Select(s => s.Id).ToArray(), (await registry.ListSkillsAsync()).ToArray());
+        CollectionAssert.AreEquivalent(SampleStore.Catalog.Skills.Select(s => s.Id).ToArray(), (await registry.Bundles.ListSkillsAsync()).ToArray());
         Assert.HasCount(7, document.Skills);
         Assert.IsTrue(document.Skills.Values.All(s => s.Deployed == "1.0.0"));
         foreach (var skill in SampleStore.Catalog.Skills)
         {
-            await registry.LoadBundleAsync(skill.Id, "1.0.0");
+            await registry.Bundles.ReadAsync(skill.Id, "1.0.0");
         }
     }
 

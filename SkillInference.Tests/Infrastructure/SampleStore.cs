@@ -79,5 +79,5 @@ public static class SampleStore
         new(new FileSystemModelStore(path), timeProvider, BuiltInModelFormats.Create());
 
     public static async Task<ModelBundle> LoadBundleAsync(string skill, string version = "1.0.0") =>
-        await OpenRegistry(Path).LoadBundleAsync(skill, version);
+        await OpenRegistry(Path).Bundles.ReadAsync(skill, version);
 }

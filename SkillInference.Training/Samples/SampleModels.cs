@@ -33,7 +33,7 @@ public static class SampleModels
         var todo = new List<SkillDefinition>();
         foreach (var skill in catalog.Skills)
         {
-            var versions = await registry.ListVersionsAsync(skill.Id, cancellationToken).ConfigureAwait(false);
+            var versions = await registry.Bundles.ListVersionsAsync(skill.Id, cancellationToken).ConfigureAwait(false);
             if (!versions.Contains(version))
             {
                 todo.Add(skill);

@@ -38,7 +38,7 @@ public sealed class HotReloadTests
     public async Task RefreshAsync_DuringConcurrentRequests_NoFailuresAndEveryScoreMatchesItsVersion()
     {
         await using var harness = await ServiceHarness.StartAsync();
-        var current = await harness.Registry.LoadBundleAsync(Skill, "1.0.0");
+        var current = await harness.Registry.Bundles.ReadAsync(Skill, "1.0.0");
         var next = TestBundles.Train(Skill, "1.1.0", trees: 25, seed: 3);
         await harness.Registry.PublishAsync(next, Operator);
         var rows = SampleRows.CompleteRequests(current.Schema, 50);
@@ -88,7 +88,7 @@ public sealed class HotReloadTests
         await using var harness = await ServiceHarness.StartAsync();
         var metrics = harness.Services.GetRequiredService<SkillInferenceMetrics>();
         using var loads = new MetricCollector<long>(metrics.Meter, "skillinference.model.loads");
-        await harness.Registry.PublishAsync(TestBundles.WithVersion(await harness.Registry.LoadBundleAsync(Skill, "1.0.0"), "1.0.1"), Operator);
+        await harness.Registry.PublishAsync(TestBundles.WithVersion(await harness.Registry.Bundles.ReadAsync(Skill, "1.0.0"), "1.0.1"), Operator);
         await harness.Registry.DeployAsync(Skill, "1.0.1", Operator);
         // The model file is damaged after the deploy was verified (a bad disk, a partial sync).
         await File.WriteAllTextAsync(Path.Combine(harness.StorePath, "skills", Skill, "1.0.1", "model.zip"), "not a model");
@@ -135,7 +135,7 @@ public sealed class HotReloadTests
         try
         {
             await WaitUntilAsync(() => harness.Service.Status.IsReady);
-            await harness.Registry.PublishAsync(TestBundles.WithVersion(await harness.Registry.LoadBundleAsync(Skill, "1.0.0"), "1.0.1"), Operator);
+            await harness.Registry.PublishAsync(TestBundles.WithVersion(await harness.Registry.Bundles.ReadAsync(Skill, "1.0.0"), "1.0.1"), Operator);
             await harness.Registry.DeployAsync(Skill, "1.0.1", Operator);
 
             Assert.AreEqual("1.0.0", harness.Service.Status.LiveVersions[Skill]);

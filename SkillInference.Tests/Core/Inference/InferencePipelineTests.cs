@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using SkillInference.Engines;
 using SkillInference.Inference;
+using SkillInference.Loading;
 using SkillInference.Schema;
 using SkillInference.Tests.Infrastructure;
 

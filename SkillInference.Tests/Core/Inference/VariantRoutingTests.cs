@@ -35,7 +35,7 @@ public sealed class VariantRoutingTests
     public async Task InferAsync_NinetyTenVariants_SplitsStudentsStickily()
     {
         await using var harness = await ServiceHarness.StartAsync();
-        await harness.Registry.PublishAsync(TestBundles.WithVersion(await harness.Registry.LoadBundleAsync("collaboration", "1.0.0"), "1.0.1"), Operator);
+        await harness.Registry.PublishAsync(TestBundles.WithVersion(await harness.Registry.Bundles.ReadAsync("collaboration", "1.0.0"), "1.0.1"), Operator);
         await harness.Registry.SetVariantsAsync("collaboration", [new TrafficVariant("1.0.0", 90), new TrafficVariant("1.0.1", 10)], Operator);
         await harness.Service.RefreshAsync();
         var features = SampleRows.Requests(SampleStore.Catalog["collaboration"].Schema, 1)[0];

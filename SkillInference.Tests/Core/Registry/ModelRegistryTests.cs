@@ -49,10 +49,10 @@ public sealed class ModelRegistryTests
 
         Assert.AreEqual(new SemanticVersion(1, 1, 0), result.Version);
         Assert.IsFalse(result.SchemaChanged);
-        CollectionAssert.AreEqual(new[] { "1.0.0", "1.1.0" }, (await registry.ListVersionsAsync(Skill, Token)).Select(v => v.ToString()).ToArray());
-        var loaded = await registry.LoadBundleAsync(Skill, "1.1.0", Token);
+        CollectionAssert.AreEqual(new[] { "1.0.0", "1.1.0" }, (await registry.Bundles.ListVersionsAsync(Skill, Token)).Select(v => v.ToString()).ToArray());
+        var loaded = await registry.Bundles.ReadAsync(Skill, "1.1.0", Token);
         CollectionAssert.AreEqual(bundle.ModelBytes.ToArray(), loaded.ModelBytes.ToArray());
-        Assert.AreEqual("retrained", (await registry.GetManifestAsync(Skill, "1.1.0", Token))!.Description);
+        Assert.AreEqual("retrained", (await registry.Bundles.GetManifestAsync(Skill, "1.1.0", Token))!.Description);
     }
 
     [TestMethod]
@@ -89,7 +89,7 @@ public sealed class ModelRegistryTests
 
         Assert.IsTrue(result.SchemaChanged);
         Assert.AreEqual(new SemanticVersion(2, 0, 0), result.Version);
-        Assert.Contains(new SemanticVersion(2, 0, 0), await registry.ListVersionsAsync(Skill, Token));
+        Assert.Contains(new SemanticVersion(2, 0, 0), await registry.Bundles.ListVersionsAsync(Skill, Token));
     }
 
     [TestMethod]
@@ -113,7 +113,7 @@ public sealed class ModelRegistryTests
         var ex = await Assert.ThrowsExactlyAsync<BundleValidationException>(() => registry.PublishAsync(broken, Actor("alice"), Token));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
-        Assert.DoesNotContain(new SemanticVersion(1, 1, 0), await registry.ListVersionsAsync(Skill, Token));
+        Assert.DoesNotContain(new SemanticVersion(1, 1, 0), await registry.Bundles.ListVersionsAsync(Skill, Token));
     }
 
     [TestMethod]
@@ -149,7 +149,7 @@ public sealed class ModelRegistryTests
         var registry = SampleStore.OpenRegistry(path);
         await CorruptModelFileAsync(path, "1.0.0");
 
-        var ex = await Assert.ThrowsExactlyAsync<BundleValidationException>(() => registry.LoadBundleAsync(Skill, "1.0.0", Token));
+        var ex = await Assert.ThrowsExactlyAsync<BundleValidationException>(() => registry.Bundles.ReadAsync(Skill, "1.0.0", Token));
 
         Assert.AreEqual(BundleValidationErrorKind.ChecksumMismatch, ex.Kind);
     }
@@ -161,7 +161,7 @@ public sealed class ModelRegistryTests
         var registry = SampleStore.OpenRegistry(path);
         File.Delete(Path.Combine(path, "skills", Skill, "1.0.0", "model.zip"));
 
-        var ex = await Assert.ThrowsExactlyAsync<BundleValidationException>(() => registry.LoadBundleAsync(Skill, "1.0.0", Token));
+        var ex = await Assert.ThrowsExactlyAsync<BundleValidationException>(() => registry.Bundles.ReadAsync(Skill, "1.0.0", Token));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
     }

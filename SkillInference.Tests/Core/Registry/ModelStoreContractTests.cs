@@ -206,14 +206,14 @@ public abstract class ModelStoreContractTests
         await registry.DeployAsync(Skill, "1.1.0", new ChangeContext("bob", "retrained"), Token);
         var rolledBack = await registry.RollbackAsync(Skill, new ChangeContext("carol", "AUC dropped"), Token);
 
-        CollectionAssert.AreEqual(new[] { Skill }, (await registry.ListSkillsAsync(Token)).ToArray());
-        CollectionAssert.AreEqual(new[] { "1.0.0", "1.1.0" }, (await registry.ListVersionsAsync(Skill, Token)).Select(v => v.ToString()).ToArray());
+        CollectionAssert.AreEqual(new[] { Skill }, (await registry.Bundles.ListSkillsAsync(Token)).ToArray());
+        CollectionAssert.AreEqual(new[] { "1.0.0", "1.1.0" }, (await registry.Bundles.ListVersionsAsync(Skill, Token)).Select(v => v.ToString()).ToArray());
         var registration = (await registry.ReadAsync(Token)).Document.Skills[Skill];
         Assert.AreEqual("1.0.0", registration.Deployed);
         CollectionAssert.AreEqual(new[] { "deploy", "deploy", "rollback" }, registration.History.Select(e => e.Action).ToArray());
         CollectionAssert.AreEqual(new[] { "alice", "bob", "carol" }, registration.History.Select(e => e.Actor).ToArray());
         Assert.AreEqual(rolledBack.Generation, await store.GetGenerationAsync(ModelRegistry.RegistryPath, Token));
-        var loaded = await registry.LoadBundleAsync(Skill, "1.1.0", Token);
+        var loaded = await registry.Bundles.ReadAsync(Skill, "1.1.0", Token);
         Assert.IsTrue(retrained.ModelBytes.Span.SequenceEqual(loaded.ModelBytes.Span));
         Assert.AreEqual("retrained", loaded.Manifest.Description);
     }

@@ -15,6 +15,6 @@ public sealed class SampleStoreSmokeTests
 
         Assert.HasCount(7, snapshot.Document.Skills);
         Assert.IsTrue(snapshot.Document.Skills.Values.All(s => s.Deployed == "1.0.0"));
-        CollectionAssert.AreEquivalent(SampleStore.Catalog.Skills.Select(s => s.Id).ToArray(), (await registry.ListSkillsAsync()).ToArray());
+        CollectionAssert.AreEquivalent(SampleStore.Catalog.Skills.Select(s => s.Id).ToArray(), (await registry.Bundles.ListSkillsAsync()).ToArray());
     }
 }

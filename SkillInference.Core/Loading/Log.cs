@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace SkillInference.Inference;
+namespace SkillInference.Loading;
 
 internal static partial class Log
 {

@@ -1,4 +1,4 @@
-namespace SkillInference.Inference;
+namespace SkillInference.Loading;
 
 /// <summary>The models serving one skill: the deployed one and any traffic variants.</summary>
 internal sealed class SkillServing

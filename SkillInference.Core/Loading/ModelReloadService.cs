@@ -2,8 +2,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SkillInference.Inference;
 
-namespace SkillInference.Inference;
+namespace SkillInference.Loading;
 
 /// <summary>Runs the store initializers, loads the deployed models, then checks the registry every reload interval.</summary>
 internal sealed class ModelReloadService : BackgroundService

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
+using SkillInference.Inference;
 
-namespace SkillInference.Inference;
+namespace SkillInference.Loading;
 
 /// <summary>An immutable view of what is served; replaced atomically on reload.</summary>
 internal sealed class ServingSnapshot
@@ -57,6 +58,9 @@ internal sealed class ServingSnapshot
 
     /// <summary>For each loaded model, the shared slot of each of its features (schema order).</summary>
     public FrozenDictionary<LoadedModel, int[]> ModelSlots { get; }
+
+    /// <summary>The same view, checked again at <paramref name="at"/>.</summary>
+    public ServingSnapshot Refreshed(DateTimeOffset at) => new(Initialized, RegistryGeneration, RegisteredSkills, Skills, Failures, at, null);
 
     public ServingStatus ToStatus() => new(
         Initialized,

@@ -2,7 +2,7 @@ using SkillInference.Bundles;
 using SkillInference.Engines;
 using SkillInference.Schema;
 
-namespace SkillInference.Inference;
+namespace SkillInference.Loading;
 
 /// <summary>A bundle loaded for serving: its engine, its feature preparation, and what results report.</summary>
 internal sealed class LoadedModel : IDisposable
