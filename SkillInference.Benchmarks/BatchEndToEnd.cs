@@ -42,13 +42,10 @@ internal static class BatchEndToEnd
 
         // 1% of the students change; the incremental run must find and rescore exactly them.
         var changed = students / 100;
-        var source = provider.GetRequiredService<IFeatureSource>();
-        var ids = Enumerable.Range(0, changed).Select(i => SyntheticDataGenerator.StudentIdOf((long)i * 100)).ToArray();
-        var rows = await source.ReadStudentsAsync(ids);
+        var rows = Enumerable.Range(0, changed).Select(i => SyntheticStudentData.ToStudentFeatures(bench.Generator, bench.Generator.Generate((long)i * 100), DateTimeOffset.UtcNow));
         await writer.UpsertStudentFeaturesAsync([.. rows.Select(r => r with
         {
             Behavioral = new Dictionary<string, double?>(r.Behavioral) { ["sessions_per_week"] = 1 },
-            UpdatedAt = DateTimeOffset.UtcNow,
         })]);
         var incrementalWall = Stopwatch.StartNew();
         var incremental = await runner.RunAsync(BatchMode.Incremental);
