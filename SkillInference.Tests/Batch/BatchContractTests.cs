@@ -395,6 +395,27 @@ public abstract class BatchContractTests
     }
 
     [TestMethod]
+    public async Task UpsertAsync_SameKeyTwiceInOneCall_KeepsTheLastRow()
+    {
+        await using var harness = await StartAsync();
+
+        // PostgreSQL refuses one upsert that touches a row twice: the writer keeps the last row of each key.
+        await harness.Writer.UpsertStudentFeaturesAsync(
+        [
+            new StudentFeatures("S1", Features(("a", 1)), Features(), BatchHarness.SeededAt),
+            new StudentFeatures("S2", Features(("a", 2)), Features(), BatchHarness.SeededAt),
+            new StudentFeatures("S1", Features(("a", 3)), Features(), BatchHarness.SeededAt.AddHours(1)),
+        ]);
+        await harness.Writer.UpsertTeacherRatingsAsync([new TeacherRating("S1", "collaboration", 2, BatchHarness.SeededAt), new TeacherRating("S1", "collaboration", 4, BatchHarness.SeededAt)]);
+
+        var block = await harness.Source.ReadStudentsAsync(["S1", "S2"]);
+        Assert.AreEqual(2, block.Count);
+        Assert.AreEqual(3.0, BlockCells.Of(block, 0, "a"), "the last row of a student wins");
+        Assert.AreEqual(BatchHarness.SeededAt.AddHours(1), block.UpdatedAt[0]);
+        Assert.AreEqual(2.0, BlockCells.Of(block, 1, "a"));
+    }
+
+    [TestMethod]
     public async Task ReadStudentsAsync_RowsWithDifferentNames_IsOneBlockOverTheUnionOfNamesWithAbsentAndNullMissing()
     {
         await using var harness = await StartAsync();
