@@ -8,9 +8,9 @@ namespace SkillInference.Benchmarks;
 /// <summary>
 /// The database half of a batch run on a real PostgreSQL, each phase alone and on one thread: reading every shard's
 /// features (<see cref="IFeatureSource.ReadShardAsync"/>) and storing every shard's 7 assessments per student
-/// (<see cref="IAssessmentStore.WriteShardAsync"/>), with no scoring in between. A program mode (single-shot timings of
-/// seconds); it prints a Markdown table with this process's CPU time beside the wall time (on a shared machine the
-/// wall time also holds the database server's work and other load).
+/// (<see cref="IAssessmentStore.WriteShardAsync"/>), with no scoring in between. A program mode (timings of seconds,
+/// the best of a few rounds); it prints a Markdown table with the CPU time of this process and of the PostgreSQL server
+/// beside the wall time (on a shared machine the wall time also holds everyone else's load).
 /// </summary>
 /// <remarks>
 /// <c>SKILLINF_BENCH_POSTGRES='Host=127.0.0.1;Port=55432;Username=app;Password=app;Database=skills' dotnet run -c Release --project SkillInference.Benchmarks -- --batch-db-phases [--students 100000] [--shard-size 1000] [--repeat 3]</c>
@@ -34,43 +34,71 @@ internal static class BatchDatabasePhases
         var store = bench.Provider.GetRequiredService<IAssessmentStore>();
         var shards = await PlanAsync(source, Guid.CreateVersion7(), shardSize);
 
-        // Read: every shard in turn, the best of a few passes (the first also warms the connection pool and the cache).
-        var reads = new List<(TimeSpan Elapsed, TimeSpan Cpu, long Allocated, int Students)>();
-        for (var pass = 0; pass < repeat; pass++)
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(bench.Connection).Port;
+        var skills = bench.Catalog.Skills.Select(s => s.Id).ToArray();
+
+        // Rounds of: read every shard in turn; write a run of every shard with 7 assessments per student into an
+        // empty table; write them again as a second run (the nightly full run over unchanged features: every row is
+        // already there). The first round also warms the pool and the caches. Each measure's best round is reported.
+        var reads = new List<Measure>();
+        var writes = new List<Measure>();
+        var rewrites = new List<Measure>();
+        for (var round = 0; round < repeat; round++)
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
-            var cpu = ProcessCpu();
-            var watch = Stopwatch.StartNew();
             var read = 0;
-            foreach (var (shard, _) in shards)
+            reads.Add(await Measure.RunAsync(port, async () =>
             {
-                read += await ReadShardAsync(source, shard);
-            }
+                foreach (var (shard, _) in shards)
+                {
+                    read += await ReadShardAsync(source, shard);
+                }
 
-            reads.Add((watch.Elapsed, ProcessCpu() - cpu, GC.GetTotalAllocatedBytes(precise: true) - allocated, read));
+                return read;
+            }) with { Allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated });
+
+            await bench.ExecuteAsync("TRUNCATE skill_assessments");
+            var runs = new[] { Prepare(shards, skills), Prepare(shards, skills) };
+            foreach (var (list, run) in new[] { (writes, runs[0]), (rewrites, runs[1]) })
+            {
+                await store.TryStartRunAsync(run.Run, run.Run.StartedAt.AddDays(-1));
+                list.Add(await Measure.RunAsync(port, async () =>
+                {
+                    var inserted = 0;
+                    foreach (var write in run.Writes)
+                    {
+                        inserted += (await store.WriteShardAsync(write)).Inserted;
+                    }
+
+                    return inserted;
+                }));
+            }
         }
 
-        // Write: a run of every shard with 7 assessments per student, built before timing; then the same again as a
-        // second run (the nightly full run over unchanged features: every row is already there).
-        var skills = bench.Catalog.Skills.Select(s => s.Id).ToArray();
-        var first = await WriteRunAsync(store, shards, skills);
-        var again = await WriteRunAsync(store, shards, skills);
-
         var c = CultureInfo.InvariantCulture;
-        var best = reads.MinBy(r => r.Elapsed);
+        var rows = (long)students * skills.Length;
+        string Row(string phase, List<Measure> measures, double count, string unit, string extra = "") =>
+            string.Create(c, $"| {phase} | **{measures.Min(m => m.Elapsed).TotalSeconds:0.00} s** ({string.Join(" / ", measures.Select(m => m.Elapsed.TotalSeconds.ToString("0.00", c)))}) | **{count / measures.Min(m => m.Elapsed).TotalSeconds:N0} {unit}/s**{extra} | {measures.Min(m => m.ClientCpu).TotalSeconds:0.00} s | {(measures.All(m => m.ServerCpu is not null) ? measures.Min(m => m.ServerCpu!.Value).TotalSeconds.ToString("0.00 s", c) : "n/a")} |");
         Console.WriteLine(string.Create(c, $"""
             ## Batch database phases (PostgreSQL) — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC
 
-            Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; PostgreSQL on 127.0.0.1 (fsync off); one thread, shards of {shardSize:N0}.
-            Reproduce: `{PostgresBenchSchema.EnvironmentVariable}='Host=...;Database=...' dotnet run -c Release --project SkillInference.Benchmarks -- {Flag} --students {students} --shard-size {shardSize}`
+            Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; PostgreSQL on 127.0.0.1 (fsync off); one thread, {shards.Count} shards of {shardSize:N0}; best of {repeat} rounds (all rounds in brackets).
+            Reproduce: `{PostgresBenchSchema.EnvironmentVariable}='Host=...;Database=...' dotnet run -c Release --project SkillInference.Benchmarks -- {Flag} --students {students} --shard-size {shardSize} --repeat {repeat}`
 
-            | phase | time | throughput | this process's CPU |
-            |---|---|---|---|
-            | read {students:N0} students ({shards.Count} shards; best of {repeat}: {string.Join(" / ", reads.Select(r => r.Elapsed.TotalSeconds.ToString("0.00", c)))} s) | **{best.Elapsed.TotalSeconds:0.00} s** | **{best.Students / best.Elapsed.TotalSeconds:N0} students/s**, {best.Allocated / (double)best.Students:N0} B allocated per student | {best.Cpu.TotalSeconds:0.00} s |
-            | write {first.Rows:N0} assessments, new rows ({first.Inserted:N0} inserted) | **{first.Elapsed.TotalSeconds:0.00} s** | **{first.Rows / first.Elapsed.TotalSeconds:N0} assessments/s** | {first.Cpu.TotalSeconds:0.00} s |
-            | write {again.Rows:N0} assessments again, as a new run (all present: {again.Inserted:N0} inserted) | {again.Elapsed.TotalSeconds:0.00} s | {again.Rows / again.Elapsed.TotalSeconds:N0} assessments/s | {again.Cpu.TotalSeconds:0.00} s |
+            | phase | wall time | throughput | CPU of this process | CPU of the PostgreSQL server |
+            |---|---|---|---|---|
+            {Row($"read {students:N0} students", reads, students, "students", string.Create(c, $", {reads.Min(r => r.Allocated) / (double)students:N0} B allocated per student"))}
+            {Row($"write {rows:N0} assessments into an empty table", writes, rows, "assessments")}
+            {Row($"write the {rows:N0} assessments again as a new run (all present)", rewrites, rows, "assessments")}
             """));
-        return best.Students == students && first.Inserted == first.Rows ? 0 : 1;
+        var best = (Students: reads.Min(r => r.Count), Inserted: writes.Min(w => w.Count), Reinserted: rewrites.Max(w => w.Count));
+        if (best.Students != students || best.Inserted != rows || best.Reinserted != 0)
+        {
+            Console.Error.WriteLine($"Unexpected counts: {best}.");
+            return 1;
+        }
+
+        return 0;
     }
 
     /// <summary>The shards of a full run, as the runner cuts them, with their students.</summary>
@@ -95,19 +123,11 @@ internal static class BatchDatabasePhases
     private static async Task<int> ReadShardAsync(IFeatureSource source, ShardTask shard) => (await source.ReadShardAsync(shard)).Count;
 
     /// <summary>Stores a run of every shard, 7 assessments per student (distinct, deterministic values), built before timing.</summary>
-    private static TimeSpan ProcessCpu()
+    /// <summary>A run of every shard with 7 assessments per student (distinct, deterministic values), built before timing.</summary>
+    private static (InferenceRun Run, List<ShardWrite> Writes) Prepare(List<(ShardTask Shard, string[] Students)> shards, string[] skills)
     {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
-
-    private static async Task<(TimeSpan Elapsed, TimeSpan Cpu, long Rows, long Inserted)> WriteRunAsync(IAssessmentStore store, List<(ShardTask Shard, string[] Students)> shards, string[] skills)
-    {
-        var runId = Guid.CreateVersion7();
         var now = DateTimeOffset.UtcNow;
-        await store.TryStartRunAsync(
-            new InferenceRun { RunId = runId, Mode = BatchMode.Full, Status = RunStatus.Running, StartedAt = now, Dispatcher = "bench", Shards = shards.Count, StudentsPlanned = shards.Sum(s => s.Students.Length) },
-            now.AddDays(-1));
+        var run = new InferenceRun { RunId = Guid.CreateVersion7(now), Mode = BatchMode.Full, Status = RunStatus.Running, StartedAt = now, Dispatcher = "bench", Shards = shards.Count, StudentsPlanned = shards.Sum(s => s.Students.Length) };
         var writes = new List<ShardWrite>(shards.Count);
         var row = 0L;
         foreach (var (shard, students) in shards)
@@ -118,22 +138,34 @@ internal static class BatchDatabasePhases
                 foreach (var skill in skills)
                 {
                     var score = (row % 1000) / 999.0;
-                    assessments.Add(new SkillAssessment(student, skill, score, Math.Abs((2 * score) - 1), "1.0.0", "deployed", unchecked((ulong)row * 0x9E3779B97F4A7C15UL).ToString("x16", CultureInfo.InvariantCulture), runId, now));
+                    assessments.Add(new SkillAssessment(student, skill, score, Math.Abs((2 * score) - 1), "1.0.0", "deployed", unchecked((ulong)row * 0x9E3779B97F4A7C15UL).ToString("x16", CultureInfo.InvariantCulture), run.RunId, now));
                     row++;
                 }
             }
 
-            writes.Add(new ShardWrite(shard with { RunId = runId }, assessments, [], new ShardStats(students.Length, assessments.Count, 0, TimeSpan.Zero, TimeSpan.Zero, now)));
+            writes.Add(new ShardWrite(shard with { RunId = run.RunId }, assessments, [], new ShardStats(students.Length, assessments.Count, 0, TimeSpan.Zero, TimeSpan.Zero, now)));
         }
 
-        var cpu = ProcessCpu();
-        var watch = Stopwatch.StartNew();
-        long inserted = 0;
-        foreach (var write in writes)
+        return (run, writes);
+    }
+
+    /// <summary>One measured phase: wall time, this process's CPU time, the server's CPU time, what it counted and allocated.</summary>
+    private readonly record struct Measure(TimeSpan Elapsed, TimeSpan ClientCpu, TimeSpan? ServerCpu, long Count, long Allocated)
+    {
+        public static async Task<Measure> RunAsync(int port, Func<Task<int>> phase)
         {
-            inserted += (await store.WriteShardAsync(write)).Inserted;
+            var server = PostgresServerCpu.Read(port);
+            var client = ProcessCpu();
+            var watch = Stopwatch.StartNew();
+            var count = await phase();
+            var elapsed = watch.Elapsed;
+            return new Measure(elapsed, ProcessCpu() - client, PostgresServerCpu.Read(port) - server, count, 0);
         }
 
-        return (watch.Elapsed, ProcessCpu() - cpu, row, inserted);
+        private static TimeSpan ProcessCpu()
+        {
+            using var process = Process.GetCurrentProcess();
+            return process.TotalProcessorTime;
+        }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using SkillInference.Batch;
+using SkillInference.Batch.Relational;
 using SkillInference.Registry;
 using SkillInference.Tests.Infrastructure;
 
@@ -288,6 +289,31 @@ public abstract class BatchContractTests
         Assert.AreEqual(TimeSpan.FromTicks(523_192_530), finished.Duration);
         Assert.AreEqual(59_449 / 52.319253, finished.StudentsPerSecond);
         Assert.AreEqual(416_142 / 52.319253, finished.PredictionsPerSecond);
+    }
+
+    [TestMethod]
+    public async Task WriteShardAsync_AssessmentsOfSeveralVersionsVariantsAndTimes_ReadBackExactlyOnce()
+    {
+        await using var harness = await StartAsync();
+        var run = NewRun(BatchHarness.SeededAt);
+        Assert.IsNull(await harness.Store.TryStartRunAsync(run, BatchHarness.SeededAt.AddHours(-1)));
+        var at = BatchHarness.SeededAt.AddTicks(1_234_567);
+        SkillAssessment[] written =
+        [
+            new("S1", "collaboration", 0.25, 0.5, "1.0.0", "deployed", "00000000000000a1", run.RunId, at),
+            new("S1", "collaboration", 0.75, 0.5, "1.1.0", "variant", "00000000000000a1", run.RunId, at),
+            new("S1", "creativity", 0.1 + 0.2, 1, "2.0.0", "deployed", "00000000000000a2", run.RunId, at.AddSeconds(1)),
+            new("S2", "collaboration", 0, 0, "1.0.0", "deployed", "00000000000000b1", run.RunId, at.AddSeconds(2)),
+        ];
+
+        var shard = new ShardTask(run.RunId, 0, null, "S2", StudentSelection.All);
+        var result = await harness.Store.WriteShardAsync(new ShardWrite(shard, written, [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+        var again = await harness.Store.WriteShardAsync(new ShardWrite(shard, written, [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+
+        Assert.AreEqual(4, result.Inserted);
+        Assert.IsTrue(again.AlreadyCompleted);
+        var stored = await harness.AssessmentsAsync(run.RunId);
+        CollectionAssert.AreEqual(written.Select(a => a with { AssessedAt = RelationalDialect.Stored(a.AssessedAt) }).ToArray(), stored.ToArray(), "every column as written (timestamps to the microsecond), once");
     }
 
     [TestMethod]
