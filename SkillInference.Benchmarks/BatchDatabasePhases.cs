@@ -35,7 +35,7 @@ internal static class BatchDatabasePhases
         var shards = await PlanAsync(source, Guid.CreateVersion7(), shardSize);
 
         var port = new Npgsql.NpgsqlConnectionStringBuilder(bench.Connection).Port;
-        var skills = bench.Catalog.Skills.Select(s => s.Id).ToArray();
+        var skills = bench.SkillIds;
 
         // Rounds of: read every shard in turn; write a run of every shard with 7 assessments per student into an
         // empty table; write them again as a second run (the nightly full run over unchanged features: every row is

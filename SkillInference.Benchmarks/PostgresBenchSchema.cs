@@ -18,14 +18,14 @@ internal sealed class PostgresBenchSchema : IAsyncDisposable
     private readonly string _server;
     private readonly string _schema;
 
-    private PostgresBenchSchema(string server, string schema, string connection, ServiceProvider provider, SyntheticDataGenerator generator, Schema.SkillCatalog catalog)
+    private PostgresBenchSchema(string server, string schema, string connection, ServiceProvider provider, SyntheticDataGenerator generator, string[] skillIds)
     {
         _server = server;
         _schema = schema;
         Connection = connection;
         Provider = provider;
         Generator = generator;
-        Catalog = catalog;
+        SkillIds = skillIds;
     }
 
     /// <summary>The connection string of the schema.</summary>
@@ -35,7 +35,8 @@ internal sealed class PostgresBenchSchema : IAsyncDisposable
 
     public SyntheticDataGenerator Generator { get; }
 
-    public Schema.SkillCatalog Catalog { get; }
+    /// <summary>The skills of the sample models.</summary>
+    public string[] SkillIds { get; }
 
     /// <summary>The time seeding took (features and teacher ratings).</summary>
     public TimeSpan Seeding { get; private set; }
@@ -64,7 +65,7 @@ internal sealed class PostgresBenchSchema : IAsyncDisposable
         services.AddLogging();
         services.AddSkillInference().UseFileSystemModelStore(storePath).UsePostgres(connection).AddBatchInference(configure);
         var provider = services.BuildServiceProvider();
-        var bench = new PostgresBenchSchema(server, schema, connection, provider, new SyntheticDataGenerator(catalog, new SyntheticDataOptions { Seed = 2027 }), catalog);
+        var bench = new PostgresBenchSchema(server, schema, connection, provider, new SyntheticDataGenerator(catalog, new SyntheticDataOptions { Seed = 2027 }), [.. catalog.Skills.Select(s => s.Id)]);
         try
         {
             await provider.GetRequiredService<IDatabaseMigrator>().MigrateAsync();
