@@ -23,9 +23,6 @@ internal sealed class PostgresDialect : RelationalDialect
 
     public static PostgresDialect Instance { get; } = new();
 
-    /// <summary>PostgreSQL binds at most 65,535 parameters per statement.</summary>
-    public override int MaxParameters => 60_000;
-
     public override string LockRowsSuffix => " FOR NO KEY UPDATE";
 
     public override object Timestamp(DateTimeOffset value) => Stored(value).UtcDateTime;

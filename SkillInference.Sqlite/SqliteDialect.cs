@@ -24,9 +24,6 @@ internal sealed class SqliteDialect : RelationalDialect
 
     public static SqliteDialect Instance { get; } = new();
 
-    /// <summary>SQLite binds at most 32,766 parameters per statement.</summary>
-    public override int MaxParameters => 30_000;
-
     public override string LockRowsSuffix => "";
 
     /// <summary>The stored text of a timestamp.</summary>

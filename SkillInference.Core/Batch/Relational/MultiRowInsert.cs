@@ -6,7 +6,7 @@ namespace SkillInference.Batch.Relational;
 
 /// <summary>
 /// Writes rows with batched, prepared multi-row <c>INSERT INTO t (...) VALUES (...), (...) ...</c> statements: as many
-/// rows per statement as the dialect's parameter limit allows (at most <see cref="MaxRowsPerStatement"/>), the full-size
+/// rows per statement as <see cref="MaxParameters"/> allows (at most <see cref="MaxRowsPerStatement"/>), the full-size
 /// statement prepared once per call and executed again for each full batch.
 /// </summary>
 /// <typeparam name="T">The row type.</typeparam>
@@ -14,6 +14,9 @@ internal sealed class MultiRowInsert<T>
 {
     /// <summary>The most rows one statement carries.</summary>
     public const int MaxRowsPerStatement = 500;
+
+    /// <summary>The most parameters one statement binds: below both SQLite's limit (32,766) and PostgreSQL's (65,535).</summary>
+    public const int MaxParameters = 30_000;
 
     private readonly string _table;
     private readonly string[] _columns;
@@ -24,20 +27,19 @@ internal sealed class MultiRowInsert<T>
     private string? _fullSql;
 
     /// <summary>Describes the statement.</summary>
-    /// <param name="dialect">The database's dialect (parameter limit).</param>
     /// <param name="table">The table.</param>
     /// <param name="columns">The columns written.</param>
     /// <param name="conflict">What follows the values, e.g. <c>ON CONFLICT (...) DO NOTHING</c>.</param>
     /// <param name="values">Writes a row's parameter values, one per column in order.</param>
     /// <param name="valueExpression">The value expression of a column's parameter (e.g. a JSON cast); the parameter itself by default.</param>
-    public MultiRowInsert(RelationalDialect dialect, string table, string[] columns, string conflict, Action<T, object[]> values, Func<int, string, string>? valueExpression = null)
+    public MultiRowInsert(string table, string[] columns, string conflict, Action<T, object[]> values, Func<int, string, string>? valueExpression = null)
     {
         _table = table;
         _columns = columns;
         _conflict = conflict;
         _values = values;
         _valueExpression = valueExpression ?? ((_, parameter) => parameter);
-        _rowsPerStatement = Math.Clamp(dialect.MaxParameters / columns.Length, 1, MaxRowsPerStatement);
+        _rowsPerStatement = Math.Clamp(MaxParameters / columns.Length, 1, MaxRowsPerStatement);
     }
 
     /// <summary>The rows of a list, keeping only the last row of each key (an upsert may not touch a row twice in one statement).</summary>

@@ -31,7 +31,6 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
         _time = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _failures = new MultiRowInsert<InferenceFailure>(
-            dialect,
             "inference_failures",
             ["run_id", "student_id", "skill", "error", "attempts", "failed_at"],
             "ON CONFLICT (run_id, student_id, skill) DO UPDATE SET error = excluded.error, attempts = excluded.attempts, failed_at = excluded.failed_at",

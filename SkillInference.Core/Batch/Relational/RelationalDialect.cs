@@ -14,11 +14,7 @@ namespace SkillInference.Batch.Relational;
 /// </summary>
 internal abstract class RelationalDialect
 {
-    private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
     private MultiRowInsert<SkillAssessment>? _assessments;
-
-    /// <summary>How many parameters one statement may bind (the database's limit, with room to spare).</summary>
-    public virtual int MaxParameters => 30_000;
 
     /// <summary>The suffix of a <c>SELECT</c> that locks the rows it reads until the transaction ends (empty where the transaction already holds the database's write lock).</summary>
     public abstract string LockRowsSuffix { get; }
@@ -30,7 +26,7 @@ internal abstract class RelationalDialect
     public static DateTimeOffset Stored(DateTimeOffset value)
     {
         var utc = value.UtcTicks;
-        return new DateTimeOffset(utc - (utc % TicksPerMicrosecond), TimeSpan.Zero);
+        return new DateTimeOffset(utc - (utc % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
     }
 
     /// <summary>The parameter value of a timestamp (stored to the microsecond, see <see cref="Stored"/>).</summary>
@@ -66,7 +62,6 @@ internal abstract class RelationalDialect
     /// </summary>
     public virtual Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SkillAssessment> assessments, CancellationToken cancellationToken) =>
         (_assessments ??= new MultiRowInsert<SkillAssessment>(
-            this,
             "skill_assessments",
             ["student_id", "skill", "score", "confidence", "model_version", "variant", "feature_hash", "run_id", "assessed_at"],
             "ON CONFLICT (student_id, skill, model_version, feature_hash) DO NOTHING",

@@ -31,7 +31,6 @@ internal sealed class RelationalFeatureSource : IFeatureSource, IStudentDataWrit
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _columns = $"f.student_id, {dialect.JsonText("f.linguistic")}, {dialect.JsonText("f.behavioral")}, f.updated_at";
         _features = new MultiRowInsert<StudentFeatures>(
-            dialect,
             "student_features",
             ["student_id", "linguistic", "behavioral", "updated_at"],
             "ON CONFLICT (student_id) DO UPDATE SET linguistic = excluded.linguistic, behavioral = excluded.behavioral, updated_at = excluded.updated_at",
@@ -44,7 +43,6 @@ internal sealed class RelationalFeatureSource : IFeatureSource, IStudentDataWrit
             },
             (column, parameter) => column is 1 or 2 ? dialect.JsonValue(parameter) : parameter);
         _ratings = new MultiRowInsert<TeacherRating>(
-            dialect,
             "teacher_ratings",
             ["student_id", "skill", "rating", "rated_at"],
             "ON CONFLICT (student_id, skill) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at",
