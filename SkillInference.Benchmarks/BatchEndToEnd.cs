@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using SkillInference.Batch;
 using SkillInference.Training;
 
@@ -24,71 +23,36 @@ internal static class BatchEndToEnd
         var students = Argument(args, "--students", 100_000);
         var shardSize = Argument(args, "--shard-size", 1_000);
         var parallel = Argument(args, "--parallel", 2);
-        var server = Environment.GetEnvironmentVariable("SKILLINF_BENCH_POSTGRES");
-        if (string.IsNullOrEmpty(server))
+        if (PostgresBenchSchema.Server() is not { } server)
         {
-            await Console.Error.WriteLineAsync("Set SKILLINF_BENCH_POSTGRES to a PostgreSQL connection string (see docs/batch.md); a throwaway schema is created in it and dropped afterwards.");
             return 2;
         }
 
-        var (storePath, catalog, _) = await BenchmarkStore.CreateAsync();
-        var schema = "bench_" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-        await ExecuteAsync(server, $"CREATE SCHEMA {schema}");
-        try
+        await using var bench = await PostgresBenchSchema.CreateAsync(server, students, o =>
         {
-            var connection = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
-            var services = new ServiceCollection();
-            services.AddLogging();
-            services.AddSkillInference().UseFileSystemModelStore(storePath).UsePostgres(connection).AddBatchInference(o =>
-            {
-                o.ShardSize = shardSize;
-                o.MaxParallelShards = parallel;
-            });
-            await using var provider = services.BuildServiceProvider();
-            await provider.GetRequiredService<IDatabaseMigrator>().MigrateAsync();
-            await provider.GetRequiredService<Inference.ISkillInferenceService>().RefreshAsync();
+            o.ShardSize = shardSize;
+            o.MaxParallelShards = parallel;
+        });
+        var provider = bench.Provider;
+        var writer = provider.GetRequiredService<IStudentDataWriter>();
+        var runner = provider.GetRequiredService<BatchRunner>();
+        var wall = Stopwatch.StartNew();
+        var full = await runner.RunAsync(BatchMode.Full);
+        wall.Stop();
 
-            var generator = new SyntheticDataGenerator(catalog, new SyntheticDataOptions { Seed = 2027 });
-            var writer = provider.GetRequiredService<IStudentDataWriter>();
-            var seeded = DateTimeOffset.UtcNow.AddDays(-1);
-            var seeding = Stopwatch.StartNew();
-            for (var first = 0; first < students; first += 10_000)
-            {
-                var chunk = generator.Generate(first, Math.Min(10_000, students - first)).ToArray();
-                await writer.UpsertStudentFeaturesAsync([.. chunk.Select(s => SyntheticStudentData.ToStudentFeatures(generator, s, seeded))]);
-                await writer.UpsertTeacherRatingsAsync([.. chunk.SelectMany(s => SyntheticStudentData.ToTeacherRatings(generator, s, seeded))]);
-            }
-
-            seeding.Stop();
-            await ExecuteAsync(connection, "VACUUM ANALYZE");
-
-            var runner = provider.GetRequiredService<BatchRunner>();
-            var wall = Stopwatch.StartNew();
-            var full = await runner.RunAsync(BatchMode.Full);
-            wall.Stop();
-
-            // 1% of the students change; the incremental run must find and rescore exactly them.
-            var changed = students / 100;
-            var source = provider.GetRequiredService<IFeatureSource>();
-            var ids = Enumerable.Range(0, changed).Select(i => SyntheticDataGenerator.StudentIdOf((long)i * 100)).ToArray();
-            var rows = await source.ReadStudentsAsync(ids);
-            await writer.UpsertStudentFeaturesAsync([.. rows.Select(r => r with
-            {
-                Behavioral = new Dictionary<string, double?>(r.Behavioral) { ["sessions_per_week"] = 1 },
-                UpdatedAt = DateTimeOffset.UtcNow,
-            })]);
-            var incrementalWall = Stopwatch.StartNew();
-            var incremental = await runner.RunAsync(BatchMode.Incremental);
-            incrementalWall.Stop();
-
-            Print(students, shardSize, parallel, seeding.Elapsed, wall.Elapsed, full, changed, incrementalWall.Elapsed, incremental);
-            return full.Status == RunStatus.Succeeded && full.Students == students ? 0 : 1;
-        }
-        finally
+        // 1% of the students change; the incremental run must find and rescore exactly them.
+        var changed = students / 100;
+        var rows = Enumerable.Range(0, changed).Select(i => SyntheticStudentData.ToStudentFeatures(bench.Generator, bench.Generator.Generate((long)i * 100), DateTimeOffset.UtcNow));
+        await writer.UpsertStudentFeaturesAsync([.. rows.Select(r => r with
         {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(server, $"DROP SCHEMA {schema} CASCADE");
-        }
+            Behavioral = new Dictionary<string, double?>(r.Behavioral) { ["sessions_per_week"] = 1 },
+        })]);
+        var incrementalWall = Stopwatch.StartNew();
+        var incremental = await runner.RunAsync(BatchMode.Incremental);
+        incrementalWall.Stop();
+
+        Print(students, shardSize, parallel, bench.Seeding, wall.Elapsed, full, changed, incrementalWall.Elapsed, incremental);
+        return full.Status == RunStatus.Succeeded && full.Students == students ? 0 : 1;
     }
 
     private static void Print(int students, int shardSize, int parallel, TimeSpan seeding, TimeSpan wall, InferenceRun full, int changed, TimeSpan incrementalWall, InferenceRun incremental)
@@ -113,18 +77,9 @@ internal static class BatchEndToEnd
             """));
     }
 
-    private static int Argument(string[] args, string name, int fallback)
+    internal static int Argument(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.CommandTimeout = 600;
-        await command.ExecuteNonQueryAsync();
     }
 }

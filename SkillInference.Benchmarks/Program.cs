@@ -11,6 +11,12 @@ using SkillInference.Benchmarks.Suite;
 //   --report --command TEXT         writes SkillInference.Benchmarks/RESULTS.md from the results
 // Single benchmarks as usual: dotnet run -c Release --project SkillInference.Benchmarks -- --filter '*Engine*'
 // SKILLINF_BENCH_POSTGRES=... dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e   (batch inference into PostgreSQL, end to end)
+// SKILLINF_BENCH_POSTGRES=... dotnet run -c Release --project SkillInference.Benchmarks -- --batch-db-phases   (its read and write phases alone)
+if (args.Contains(BatchDatabasePhases.Flag))
+{
+    return await BatchDatabasePhases.RunAsync(args);
+}
+
 if (args.Contains(BatchEndToEnd.Flag))
 {
     return await BatchEndToEnd.RunAsync(args);

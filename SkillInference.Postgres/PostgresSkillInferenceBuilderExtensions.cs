@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using SkillInference;
 using SkillInference.Batch;
+using SkillInference.Batch.Relational;
 using SkillInference.Postgres;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -29,14 +30,9 @@ public static class PostgresSkillInferenceBuilderExtensions
         services.AddSingleton(sp => new PostgresBatchDataSource(new NpgsqlDataSourceBuilder(parsed.ConnectionString)
             .UseLoggerFactory(sp.GetService<ILoggerFactory>())
             .Build()));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new PostgresFeatureSource(sp.GetRequiredService<PostgresBatchDataSource>().DataSource, sp.GetService<ILogger<PostgresFeatureSource>>()));
-        services.TryAddSingleton(sp => new PostgresAssessmentStore(sp.GetRequiredService<PostgresBatchDataSource>().DataSource, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PostgresAssessmentStore>>()));
         services.TryAddSingleton(sp => new PostgresMigrator(sp.GetRequiredService<PostgresBatchDataSource>().DataSource, sp.GetService<ILogger<PostgresMigrator>>()));
-        services.Replace(ServiceDescriptor.Singleton<IFeatureSource>(sp => sp.GetRequiredService<PostgresFeatureSource>()));
-        services.Replace(ServiceDescriptor.Singleton<IStudentDataWriter>(sp => sp.GetRequiredService<PostgresFeatureSource>()));
-        services.Replace(ServiceDescriptor.Singleton<IAssessmentStore>(sp => sp.GetRequiredService<PostgresAssessmentStore>()));
+        services.Replace(ServiceDescriptor.Singleton(sp => new RelationalDatabase(sp.GetRequiredService<PostgresBatchDataSource>().DataSource, PostgresDialect.Instance)));
         services.Replace(ServiceDescriptor.Singleton<IDatabaseMigrator>(sp => sp.GetRequiredService<PostgresMigrator>()));
-        return builder.AddBatchInference();
+        return builder.AddRelationalBatchStore();
     }
 }

@@ -1,14 +1,12 @@
-using System.Globalization;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
-using SkillInference.Batch;
 
 namespace SkillInference.Sqlite;
 
-/// <summary>The SQLite file: opens configured connections, converts values, and translates failures.</summary>
-internal sealed class SqliteDatabase
+/// <summary>The SQLite file as an ADO.NET data source: opens pooled, configured connections (creating the file's folder when needed).</summary>
+internal sealed class SqliteDatabase : DbDataSource
 {
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    private const string Pragmas = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
     public SqliteDatabase(string connectionStringOrPath)
     {
@@ -27,23 +25,44 @@ internal sealed class SqliteDatabase
         FilePath = builder.DataSource;
     }
 
-    public string ConnectionString { get; }
+    public override string ConnectionString { get; }
 
     public string FilePath { get; }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (FilePath.Length > 0 && FilePath != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(FilePath)) is { Length: > 0 } directory)
-        {
-            Directory.CreateDirectory(directory);
-        }
+    /// <summary>Opens a configured connection.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
+        (SqliteConnection)await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    protected override DbConnection CreateDbConnection() => new SqliteConnection(ConnectionString);
+
+    protected override DbConnection OpenDbConnection()
+    {
+        CreateDirectory();
+        var connection = new SqliteConnection(ConnectionString);
+        try
+        {
+            connection.Open();
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = Pragmas;
+            pragma.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    protected override async ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        CreateDirectory();
         var connection = new SqliteConnection(ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+            pragma.CommandText = Pragmas;
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -54,19 +73,11 @@ internal sealed class SqliteDatabase
         }
     }
 
-    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
-
-    public static object Timestamp(DateTimeOffset? value) => value is { } v ? Timestamp(v) : DBNull.Value;
-
-    public static DateTimeOffset ParseTimestamp(string value) =>
-        new(DateTime.SpecifyKind(DateTime.ParseExact(value, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), DateTimeKind.Utc), TimeSpan.Zero);
-
-    public static BatchStoreException Fail(ILogger logger, Exception exception, string operation)
+    private void CreateDirectory()
     {
-        var translated = SqliteErrors.Translate(exception, operation);
-        var kind = translated.Kind.ToString();
-        var code = (exception as SqliteException)?.SqliteErrorCode ?? 0;
-        Log.DatabaseFailed(logger, exception, operation, kind, code);
-        return translated;
+        if (FilePath.Length > 0 && FilePath != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(FilePath)) is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
     }
 }

@@ -50,7 +50,7 @@ internal sealed class SqliteMigrator : IDatabaseMigrator
                 {
                     record.Parameters.AddWithValue("$version", migration.Version);
                     record.Parameters.AddWithValue("$name", migration.Name);
-                    record.Parameters.AddWithValue("$at", SqliteDatabase.Timestamp(DateTimeOffset.UtcNow));
+                    record.Parameters.AddWithValue("$at", SqliteDialect.TimestampText(DateTimeOffset.UtcNow));
                     await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -69,7 +69,7 @@ internal sealed class SqliteMigrator : IDatabaseMigrator
         }
         catch (Exception ex) when (SqliteErrors.IsDatabaseFailure(ex))
         {
-            throw SqliteDatabase.Fail(_logger, ex, "applying migrations");
+            throw SqliteDialect.Instance.Fail(_logger, ex, "applying migrations");
         }
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using SkillInference;
 using SkillInference.Batch;
+using SkillInference.Batch.Relational;
 using SkillInference.Sqlite;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -23,14 +24,9 @@ public static class SqliteSkillInferenceBuilderExtensions
         var database = new SqliteDatabase(connectionStringOrPath);
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Singleton(database));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new SqliteFeatureSource(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<ILogger<SqliteFeatureSource>>()));
-        services.TryAddSingleton(sp => new SqliteAssessmentStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<SqliteAssessmentStore>>()));
         services.TryAddSingleton(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<ILogger<SqliteMigrator>>()));
-        services.Replace(ServiceDescriptor.Singleton<IFeatureSource>(sp => sp.GetRequiredService<SqliteFeatureSource>()));
-        services.Replace(ServiceDescriptor.Singleton<IStudentDataWriter>(sp => sp.GetRequiredService<SqliteFeatureSource>()));
-        services.Replace(ServiceDescriptor.Singleton<IAssessmentStore>(sp => sp.GetRequiredService<SqliteAssessmentStore>()));
+        services.Replace(ServiceDescriptor.Singleton(sp => new RelationalDatabase(sp.GetRequiredService<SqliteDatabase>(), SqliteDialect.Instance)));
         services.Replace(ServiceDescriptor.Singleton<IDatabaseMigrator>(sp => sp.GetRequiredService<SqliteMigrator>()));
-        return builder.AddBatchInference();
+        return builder.AddRelationalBatchStore();
     }
 }

@@ -14,9 +14,9 @@ public interface IFeatureSource
     /// </summary>
     IAsyncEnumerable<string> ListStudentIdsAsync(StudentSelection selection, CancellationToken cancellationToken = default);
 
-    /// <summary>The selected students of a shard's keyset range, in id order, in one query.</summary>
-    Task<IReadOnlyList<StudentFeatures>> ReadShardAsync(ShardTask shard, CancellationToken cancellationToken = default);
+    /// <summary>The selected students of a shard's keyset range, in id order, in one query, as one columnar block.</summary>
+    Task<StudentFeatureBlock> ReadShardAsync(ShardTask shard, CancellationToken cancellationToken = default);
 
-    /// <summary>Some students by id, in one query (re-reads for retries); ids not found are left out.</summary>
-    Task<IReadOnlyList<StudentFeatures>> ReadStudentsAsync(IReadOnlyCollection<string> studentIds, CancellationToken cancellationToken = default);
+    /// <summary>Some students by id, in id order, in one query (re-reads for retries), as one columnar block; ids not found are left out.</summary>
+    Task<StudentFeatureBlock> ReadStudentsAsync(IReadOnlyCollection<string> studentIds, CancellationToken cancellationToken = default);
 }

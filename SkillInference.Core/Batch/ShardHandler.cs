@@ -88,18 +88,18 @@ public sealed class ShardHandler
     /// An incremental run sees which students' features changed since the last run: their cached scores (online path)
     /// stop being served on every instance. A full run has no "since", so it leaves the cache alone.
     /// </summary>
-    private async Task InvalidateChangedAsync(ShardTask task, IReadOnlyList<StudentFeatures> students, CancellationToken cancellationToken)
+    private async Task InvalidateChangedAsync(ShardTask task, StudentFeatureBlock students, CancellationToken cancellationToken)
     {
         if (task.Selection.Mode != BatchMode.Incremental || task.Selection.ChangedAfter is not { } since)
         {
             return;
         }
 
-        foreach (var student in students)
+        for (var row = 0; row < students.Count; row++)
         {
-            if (student.UpdatedAt > since)
+            if (students.UpdatedAt[row] > since)
             {
-                await _service.InvalidateStudentAsync(student.StudentId, cancellationToken).ConfigureAwait(false);
+                await _service.InvalidateStudentAsync(students.StudentIdOf(row), cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -119,24 +119,24 @@ public sealed class ShardHandler
         return [.. status.RegisteredSkills];
     }
 
-    private async Task ScoreWithRetriesAsync(ShardWork work, IReadOnlyList<StudentFeatures> students, CancellationToken cancellationToken)
+    private async Task ScoreWithRetriesAsync(ShardWork work, StudentFeatureBlock students, CancellationToken cancellationToken)
     {
-        IReadOnlyList<StudentFeatures> pending = students;
+        var pending = students;
         Dictionary<string, HashSet<string>>? wanted = null;
         for (var attempt = 1; ; attempt++)
         {
             var failed = new Dictionary<string, Dictionary<string, ItemFailure>>(StringComparer.Ordinal);
             var started = _time.GetTimestamp();
-            var items = new List<(StudentFeatures Student, StudentRequest Request)>(pending.Count);
-            foreach (var student in pending)
+            var items = new List<(string StudentId, StudentRequest Request)>(pending.Count);
+            for (var row = 0; row < pending.Count; row++)
             {
-                if (Prepare(student, out var request) is { } error)
+                if (Prepare(pending, row, out var request) is { } error)
                 {
-                    FailAll(work, failed, wanted, student.StudentId, new ItemFailure(error, Transient: false, "InvalidFeatures"));
+                    FailAll(work, failed, wanted, pending.StudentIdOf(row), new ItemFailure(error, Transient: false, "InvalidFeatures"));
                 }
                 else
                 {
-                    items.Add((student, request!));
+                    items.Add((pending.StudentIdOf(row), request!));
                 }
             }
 
@@ -170,7 +170,7 @@ public sealed class ShardHandler
 
     private async Task ScoreAsync(
         ShardWork work,
-        List<(StudentFeatures Student, StudentRequest Request)> items,
+        List<(string StudentId, StudentRequest Request)> items,
         Dictionary<string, HashSet<string>>? wanted,
         Dictionary<string, Dictionary<string, ItemFailure>> failed,
         bool isolate,
@@ -188,9 +188,9 @@ public sealed class ShardHandler
         }
         catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.ModelNotLoaded)
         {
-            foreach (var (student, _) in items)
+            foreach (var (studentId, _) in items)
             {
-                FailAll(work, failed, wanted, student.StudentId, new ItemFailure(ex.Message, Transient: true, nameof(InferenceErrorKind.ModelNotLoaded)));
+                FailAll(work, failed, wanted, studentId, new ItemFailure(ex.Message, Transient: true, nameof(InferenceErrorKind.ModelNotLoaded)));
             }
 
             return;
@@ -209,9 +209,9 @@ public sealed class ShardHandler
                 return;
             }
 
-            foreach (var (student, _) in items)
+            foreach (var (studentId, _) in items)
             {
-                FailAll(work, failed, wanted, student.StudentId, new ItemFailure($"Scoring failed ({ex.GetType().Name}): {ex.Message}", Transient: true, "ScoringFailed"));
+                FailAll(work, failed, wanted, studentId, new ItemFailure($"Scoring failed ({ex.GetType().Name}): {ex.Message}", Transient: true, "ScoringFailed"));
             }
 
             return;
@@ -221,7 +221,7 @@ public sealed class ShardHandler
         var skills = work.Skills;
         for (var i = 0; i < items.Count; i++)
         {
-            var id = items[i].Student.StudentId;
+            var id = items[i].StudentId;
             var skillsWanted = wanted?.GetValueOrDefault(id);
             var outcomes = scores[i].Outcomes;
             if (outcomes.Count != skills.Length)
@@ -257,30 +257,32 @@ public sealed class ShardHandler
         }
     }
 
-    /// <summary>Merges a student's groups into one feature set; returns why it cannot be scored, or null.</summary>
-    private static string? Prepare(StudentFeatures student, out StudentRequest? request)
+    /// <summary>
+    /// TEMPORARY, until the shard is scored by one columnar call on <see cref="StudentFeatureBlock.Rows"/>: turns a row
+    /// of the block back into the dictionary <see cref="ISkillInferenceService.InferStudentsAsync"/> takes today (its
+    /// values that are not missing); returns why the row cannot be scored, or null.
+    /// </summary>
+    private static string? Prepare(StudentFeatureBlock students, int row, out StudentRequest? request)
     {
         request = null;
-        if (student.ReadError is { } readError)
+        if (students.ReadErrors[row] is { } readError)
         {
             return $"The stored features cannot be read: {readError}.";
         }
 
-        var features = new Dictionary<string, double?>(student.Linguistic.Count + student.Behavioral.Count, StringComparer.Ordinal);
-        foreach (var (name, value) in student.Linguistic)
+        var rows = students.Rows;
+        var values = rows.Row(row);
+        var missing = rows.MissingOf(row);
+        var features = new Dictionary<string, double?>(rows.Width, StringComparer.Ordinal);
+        for (var column = 0; column < rows.Width; column++)
         {
-            features[name] = value;
-        }
-
-        foreach (var (name, value) in student.Behavioral)
-        {
-            if (!features.TryAdd(name, value))
+            if (missing.IsEmpty || !missing[column])
             {
-                return $"The feature '{(name.Length <= 64 ? name : name[..64] + "...")}' appears in both the linguistic and the behavioral group.";
+                features[rows.FeatureNames[column]] = values[column];
             }
         }
 
-        request = new StudentRequest(student.StudentId, features);
+        request = new StudentRequest(students.StudentIdOf(row), features);
         return null;
     }
 

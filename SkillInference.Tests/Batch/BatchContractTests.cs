@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using SkillInference.Batch;
+using SkillInference.Batch.Relational;
 using SkillInference.Registry;
 using SkillInference.Tests.Infrastructure;
 
@@ -37,10 +39,11 @@ public abstract class BatchContractTests
         var rows = await harness.AssessmentsAsync();
         Assert.HasCount(Students * 7, rows);
         Assert.AreEqual(Students * 7, rows.Select(r => (r.StudentId, r.Skill)).Distinct().Count(), "one row per student and skill");
-        var students = (await harness.Source.ReadStudentsAsync([.. rows.Select(r => r.StudentId).Distinct()])).ToDictionary(s => s.StudentId);
+        var students = await harness.StoredAsync([.. rows.Select(r => r.StudentId).Distinct()]);
+        Assert.HasCount(Students, students);
         foreach (var row in rows)
         {
-            var online = await harness.OnlineAsync(students[row.StudentId], row.Skill);
+            var online = await harness.OnlineAsync(row.StudentId, students[row.StudentId], row.Skill);
             Assert.AreEqual(online.Score, row.Score, $"{row.Skill} of {row.StudentId}: the batch score equals online inference");
             Assert.AreEqual(online.Confidence, row.Confidence);
             Assert.AreEqual(online.ModelVersion, row.ModelVersion);
@@ -75,20 +78,20 @@ public abstract class BatchContractTests
         await using var harness = await StartAsync();
         await harness.SeedAsync(40);
         await harness.Runner.RunAsync(BatchMode.Full);
-        var before = (await harness.Source.ReadStudentsAsync([BatchHarnessIds.Of(3), BatchHarnessIds.Of(7)])).ToDictionary(s => s.StudentId);
+        var before = await harness.StoredAsync(BatchHarnessIds.Of(3), BatchHarnessIds.Of(7));
         var skill = SampleStore.Catalog.Skills[0].Id;
-        foreach (var student in before.Values)
+        foreach (var (id, features) in before)
         {
-            await harness.OnlineAsync(student, skill);
-            Assert.IsTrue((await harness.OnlineAsync(student, skill)).Cached, "cached by the online path");
+            await harness.OnlineAsync(id, features, skill);
+            Assert.IsTrue((await harness.OnlineAsync(id, features, skill)).Cached, "cached by the online path");
         }
 
         await ChangeStudentsAsync(harness, [3]);
         await harness.Runner.RunAsync(BatchMode.Incremental);
 
         // The same (old) request misses for the changed student: the batch worker invalidated their entries.
-        Assert.IsFalse((await harness.OnlineAsync(before[BatchHarnessIds.Of(3)], skill)).Cached);
-        Assert.IsTrue((await harness.OnlineAsync(before[BatchHarnessIds.Of(7)], skill)).Cached);
+        Assert.IsFalse((await harness.OnlineAsync(BatchHarnessIds.Of(3), before[BatchHarnessIds.Of(3)], skill)).Cached);
+        Assert.IsTrue((await harness.OnlineAsync(BatchHarnessIds.Of(7), before[BatchHarnessIds.Of(7)], skill)).Cached);
     }
 
     [TestMethod]
@@ -156,7 +159,7 @@ public abstract class BatchContractTests
     {
         await using var harness = await StartAsync();
         await harness.SeedAsync(Students);
-        var poisoned = (await harness.Source.ReadStudentsAsync([BatchHarnessIds.Of(42)])).Single();
+        var poisoned = BatchHarness.Seeded(42);
         var typo = new Dictionary<string, double?>(poisoned.Behavioral) { ["peer_replies_per_wek"] = 3 };
         await harness.Writer.UpsertStudentFeaturesAsync([poisoned with { Behavioral = typo }]);
 
@@ -181,7 +184,7 @@ public abstract class BatchContractTests
     {
         await using var harness = await StartAsync();
         await harness.SeedAsync(100);
-        var student = (await harness.Source.ReadStudentsAsync([BatchHarnessIds.Of(7)])).Single();
+        var student = BatchHarness.Seeded(7);
         var feature = SampleStore.Catalog.Skills[0].Schema.Features.First(f => f.Max < 1e6 && harnessGroup(student, f.Name) is not null);
         var users = SampleStore.Catalog.Skills.Where(s => s.Schema.Features.Any(f => f.Name == feature.Name)).Select(s => s.Id).ToArray();
         var changed = harnessGroup(student, feature.Name) == "linguistic"
@@ -253,6 +256,102 @@ public abstract class BatchContractTests
     }
 
     [TestMethod]
+    public async Task WriteShardAsync_LastShard_FinishesTheRunWithTheSameTotalsDurationAndThroughputOnEveryDatabase()
+    {
+        // Sub-microsecond ticks: every database stores timestamps to the microsecond, and the run's numbers come from
+        // what is stored: 02:00:00.123456 to 02:00:52.442709 is 52.319253 s. (PostgreSQL's numeric division gave
+        // 1136.2738684361568 students/s here, one unit in the last place away from the double division.)
+        var started = BatchHarness.SeededAt.AddTicks(1_234_567);
+        var time = new FakeTimeProvider(started);
+        await using var harness = await StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        var run = NewRun(started) with { Shards = 2, StudentsPlanned = 59_449 };
+        Assert.IsNull(await harness.Store.TryStartRunAsync(run, started.AddHours(-1)));
+
+        time.SetUtcNow(started.AddSeconds(20));
+        var first = await harness.Store.WriteShardAsync(ShardWriteOf(run, 0, new ShardStats(29_449, 206_143, 0, TimeSpan.FromMilliseconds(12.25), TimeSpan.FromMilliseconds(40.5), time.GetUtcNow())));
+        time.SetUtcNow(started.AddTicks(523_192_532));
+        var last = await harness.Store.WriteShardAsync(ShardWriteOf(run, 1, new ShardStats(30_000, 209_999, 1, TimeSpan.FromMilliseconds(0.75), TimeSpan.FromMilliseconds(1.5), time.GetUtcNow())));
+
+        Assert.IsNull(first.CompletedRun, "one shard of two does not finish the run");
+        var finished = last.CompletedRun;
+        Assert.IsNotNull(finished);
+        Assert.AreEqual(finished, await harness.Store.GetRunAsync(run.RunId), "what the last shard returns is what is stored");
+        Assert.AreEqual(RunStatus.Succeeded, finished.Status);
+        Assert.AreEqual(2, finished.ShardsCompleted);
+        Assert.AreEqual(59_449, finished.Students);
+        Assert.AreEqual(416_142, finished.Predictions);
+        Assert.AreEqual(1, finished.Failures);
+        Assert.AreEqual(TimeSpan.FromMilliseconds(13), finished.ReadTime);
+        Assert.AreEqual(TimeSpan.FromMilliseconds(42), finished.ScoreTime);
+        Assert.AreEqual(TimeSpan.Zero, finished.WriteTime, "no time passes on the fake clock while the store writes");
+        Assert.AreEqual(BatchHarness.SeededAt.AddTicks(1_234_560), finished.StartedAt);
+        Assert.AreEqual(BatchHarness.SeededAt.AddTicks(524_427_090), finished.FinishedAt);
+        Assert.AreEqual(TimeSpan.FromTicks(523_192_530), finished.Duration);
+        Assert.AreEqual(59_449 / 52.319253, finished.StudentsPerSecond);
+        Assert.AreEqual(416_142 / 52.319253, finished.PredictionsPerSecond);
+    }
+
+    [TestMethod]
+    public async Task WriteShardAsync_AssessmentsOfSeveralVersionsVariantsAndTimes_ReadBackExactlyOnce()
+    {
+        await using var harness = await StartAsync();
+        var run = NewRun(BatchHarness.SeededAt);
+        Assert.IsNull(await harness.Store.TryStartRunAsync(run, BatchHarness.SeededAt.AddHours(-1)));
+        var at = BatchHarness.SeededAt.AddTicks(1_234_567);
+        SkillAssessment[] written =
+        [
+            new("S1", "collaboration", 0.25, 0.5, "1.0.0", "deployed", "00000000000000a1", run.RunId, at),
+            new("S1", "collaboration", 0.75, 0.5, "1.1.0", "variant", "00000000000000a1", run.RunId, at),
+            new("S1", "creativity", 0.1 + 0.2, 1, "2.0.0", "deployed", "00000000000000a2", run.RunId, at.AddSeconds(1)),
+            new("S2", "collaboration", 0, 0, "1.0.0", "deployed", "00000000000000b1", run.RunId, at.AddSeconds(2)),
+        ];
+
+        var shard = new ShardTask(run.RunId, 0, null, "S2", StudentSelection.All);
+        var result = await harness.Store.WriteShardAsync(new ShardWrite(shard, written, [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+        var again = await harness.Store.WriteShardAsync(new ShardWrite(shard, written, [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+
+        Assert.AreEqual(4, result.Inserted);
+        Assert.IsTrue(again.AlreadyCompleted);
+        var stored = await harness.AssessmentsAsync(run.RunId);
+        CollectionAssert.AreEqual(written.Select(a => a with { AssessedAt = RelationalDialect.Stored(a.AssessedAt) }).ToArray(), stored.ToArray(), "every column as written (timestamps to the microsecond), once");
+    }
+
+    [TestMethod]
+    public async Task FinishRunAsync_AtItsStartTime_HasZeroDurationAndNoThroughput()
+    {
+        var started = BatchHarness.SeededAt;
+        await using var harness = await StartAsync();
+        var run = NewRun(started);
+        Assert.IsNull(await harness.Store.TryStartRunAsync(run, started.AddHours(-1)));
+
+        var failed = await harness.Store.FinishRunAsync(run.RunId, RunStatus.Failed, "stopped", started);
+        var again = await harness.Store.FinishRunAsync(run.RunId, RunStatus.Succeeded, null, started.AddHours(1));
+
+        Assert.IsNotNull(failed);
+        Assert.AreEqual(RunStatus.Failed, failed.Status);
+        Assert.AreEqual("stopped", failed.Error);
+        Assert.AreEqual(TimeSpan.Zero, failed.Duration);
+        Assert.IsNull(failed.StudentsPerSecond, "no throughput over no time");
+        Assert.IsNull(failed.PredictionsPerSecond);
+        Assert.AreEqual(failed, again, "a finished run is not finished again");
+    }
+
+    [TestMethod]
+    public async Task TryStartRunAsync_RunningPastTheAbandonLimit_FinishesItWithItsDurationUntilTheNewStart()
+    {
+        await using var harness = await StartAsync();
+        var old = NewRun(BatchHarness.SeededAt);
+        Assert.IsNull(await harness.Store.TryStartRunAsync(old, BatchHarness.SeededAt.AddHours(-6)));
+
+        Assert.IsNull(await harness.Store.TryStartRunAsync(NewRun(BatchHarness.SeededAt.AddHours(7)), BatchHarness.SeededAt.AddHours(1)));
+
+        var abandoned = await harness.Store.GetRunAsync(old.RunId);
+        Assert.AreEqual(BatchHarness.SeededAt.AddHours(7), abandoned!.FinishedAt);
+        Assert.AreEqual(TimeSpan.FromHours(7), abandoned.Duration);
+        Assert.AreEqual(0.0, abandoned.StudentsPerSecond, "no shard was stored");
+    }
+
+    [TestMethod]
     public async Task ListRecentRunsAsync_ThreeRuns_NewestFirstWithThroughput()
     {
         await using var harness = await StartAsync();
@@ -313,11 +412,100 @@ public abstract class BatchContractTests
         await harness.Writer.UpsertStudentFeaturesAsync([new StudentFeatures("S1", new Dictionary<string, double?>(), new Dictionary<string, double?> { ["peer_replies_per_week"] = 5 }, BatchHarness.SeededAt.AddDays(1))]);
 
         var read = await harness.Source.ReadStudentsAsync(["S1", "S2"]);
-        Assert.HasCount(1, read);
-        Assert.AreEqual(5.0, read[0].Behavioral["peer_replies_per_week"]);
-        Assert.AreEqual(BatchHarness.SeededAt.AddDays(1), read[0].UpdatedAt);
+        Assert.AreEqual(1, read.Count);
+        Assert.AreEqual("S1", read.StudentIdOf(0));
+        CollectionAssert.AreEqual(new[] { "peer_replies_per_week" }, read.Rows.FeatureNames.ToArray(), "the second write replaced the row");
+        Assert.AreEqual(5.0, read.Rows.Row(0)[0]);
+        Assert.AreEqual(BatchHarness.SeededAt.AddDays(1), read.UpdatedAt[0]);
         Assert.AreEqual(BatchHarness.SeededAt.AddDays(1), await harness.Source.GetLatestUpdateAsync());
     }
+
+    [TestMethod]
+    public async Task UpsertAsync_SameKeyTwiceInOneCall_KeepsTheLastRow()
+    {
+        await using var harness = await StartAsync();
+
+        // PostgreSQL refuses one upsert that touches a row twice: the writer keeps the last row of each key.
+        await harness.Writer.UpsertStudentFeaturesAsync(
+        [
+            new StudentFeatures("S1", Features(("a", 1)), Features(), BatchHarness.SeededAt),
+            new StudentFeatures("S2", Features(("a", 2)), Features(), BatchHarness.SeededAt),
+            new StudentFeatures("S1", Features(("a", 3)), Features(), BatchHarness.SeededAt.AddHours(1)),
+        ]);
+        await harness.Writer.UpsertTeacherRatingsAsync([new TeacherRating("S1", "collaboration", 2, BatchHarness.SeededAt), new TeacherRating("S1", "collaboration", 4, BatchHarness.SeededAt)]);
+
+        var block = await harness.Source.ReadStudentsAsync(["S1", "S2"]);
+        Assert.AreEqual(2, block.Count);
+        Assert.AreEqual(3.0, BlockCells.Of(block, 0, "a"), "the last row of a student wins");
+        Assert.AreEqual(BatchHarness.SeededAt.AddHours(1), block.UpdatedAt[0]);
+        Assert.AreEqual(2.0, BlockCells.Of(block, 1, "a"));
+    }
+
+    [TestMethod]
+    public async Task ReadStudentsAsync_RowsWithDifferentNames_IsOneBlockOverTheUnionOfNamesWithAbsentAndNullMissing()
+    {
+        await using var harness = await StartAsync();
+        await harness.Writer.UpsertStudentFeaturesAsync(
+        [
+            new StudentFeatures("S1", Features(("a", 1.5), ("b", null)), Features(("c", -2)), BatchHarness.SeededAt),
+            new StudentFeatures("S2", Features(("a", 0.1 + 0.2)), Features(("d", 1e-300)), BatchHarness.SeededAt.AddMinutes(1)),
+            new StudentFeatures("S3", Features(), Features(), BatchHarness.SeededAt.AddMinutes(2)),
+        ]);
+
+        var block = await harness.Source.ReadStudentsAsync(["S3", "S9", "S1", "S2"]);
+
+        Assert.AreEqual(3, block.Count, "an unknown id is left out");
+        CollectionAssert.AreEqual(new[] { "S1", "S2", "S3" }, Enumerable.Range(0, 3).Select(block.StudentIdOf).ToArray(), "in id order");
+        CollectionAssert.AreEquivalent(new[] { "a", "b", "c", "d" }, block.Rows.FeatureNames.ToArray(), "the union of the names seen, each once");
+        CollectionAssert.AreEqual(new[] { BatchHarness.SeededAt, BatchHarness.SeededAt.AddMinutes(1), BatchHarness.SeededAt.AddMinutes(2) }, block.UpdatedAt.ToArray());
+        Assert.IsTrue(block.ReadErrors.All(e => e is null));
+        Assert.AreEqual(1.5, BlockCells.Of(block, 0, "a"));
+        Assert.IsNull(BlockCells.Of(block, 0, "b"), "stored null is missing");
+        Assert.AreEqual(-2.0, BlockCells.Of(block, 0, "c"));
+        Assert.IsNull(BlockCells.Of(block, 0, "d"), "absent from the row is missing");
+        Assert.AreEqual(0.1 + 0.2, BlockCells.Of(block, 1, "a"), "doubles round-trip exactly");
+        Assert.AreEqual(1e-300, BlockCells.Of(block, 1, "d"));
+        Assert.IsTrue(block.Rows.FeatureNames.All(n => BlockCells.Of(block, 2, n) is null), "empty groups: every feature missing");
+    }
+
+    [TestMethod]
+    public async Task ReadShardAsync_UnreadableRowsAndANameInBothGroups_FailOnlyThoseRowsWithoutTheirValues()
+    {
+        await using var harness = await StartAsync();
+        await harness.Writer.UpsertStudentFeaturesAsync(
+        [
+            new StudentFeatures("S1", Features(("a", 1)), Features(("b", 2)), BatchHarness.SeededAt),
+            new StudentFeatures("S2", Features(("a", 3)), Features(("a", null)), BatchHarness.SeededAt),
+            new StudentFeatures("S3", Features(("a", 4)), Features(("b", 5)), BatchHarness.SeededAt),
+            new StudentFeatures("S4", Features(("a", 6)), Features(("b", 7)), BatchHarness.SeededAt),
+            new StudentFeatures("S5", Features(("a", 8)), Features(("b", 9)), BatchHarness.SeededAt),
+        ]);
+        await harness.Database.ExecuteAsync("""UPDATE student_features SET behavioral = '{"b": "secret-value"}' WHERE student_id = 'S3'""");
+        await harness.Database.ExecuteAsync("""UPDATE student_features SET linguistic = '[1, 2]' WHERE student_id = 'S4'""");
+
+        var block = await harness.Source.ReadShardAsync(new ShardTask(Guid.NewGuid(), 0, null, "S5", StudentSelection.All));
+
+        Assert.AreEqual(5, block.Count);
+        CollectionAssert.AreEqual(
+            new[] { null, "the feature 'a' appears in both the linguistic and the behavioral group", "the behavioral group feature 'b' is not a number or null", "the linguistic group is not a JSON object", null },
+            block.ReadErrors.ToArray());
+        Assert.IsFalse(block.ReadErrors.Any(e => e?.Contains("secret-value", StringComparison.Ordinal) == true), "stored values are never echoed");
+        foreach (var failed in new[] { 1, 2, 3 })
+        {
+            Assert.IsTrue(block.Rows.FeatureNames.All(n => BlockCells.Of(block, failed, n) is null), "a row that cannot be read has no values");
+        }
+
+        Assert.AreEqual(1.0, BlockCells.Of(block, 0, "a"));
+        Assert.AreEqual(2.0, BlockCells.Of(block, 0, "b"));
+        Assert.AreEqual(8.0, BlockCells.Of(block, 4, "a"), "the rows after a failed one are read");
+        Assert.AreEqual(9.0, BlockCells.Of(block, 4, "b"));
+    }
+
+    private static Dictionary<string, double?> Features(params (string Name, double? Value)[] features) =>
+        features.ToDictionary(f => f.Name, f => f.Value, StringComparer.Ordinal);
+
+    private static ShardWrite ShardWriteOf(InferenceRun run, int shard, ShardStats stats) =>
+        new(new ShardTask(run.RunId, shard, null, "S", StudentSelection.All), [], [], stats);
 
     private static InferenceRun NewRun(DateTimeOffset startedAt) => new()
     {
@@ -333,7 +521,7 @@ public abstract class BatchContractTests
     private static async Task<string[]> ChangeStudentsAsync(BatchHarness harness, int[] indices)
     {
         var ids = indices.Select(BatchHarnessIds.Of).ToArray();
-        var students = await harness.Source.ReadStudentsAsync(ids);
+        var students = indices.Select(BatchHarness.Seeded);
         var feature = SampleStore.Catalog.Skills[0].Schema.Features.First(f => f.Group == Schema.FeatureGroup.Behavioral).Name;
         var changed = students.Select(s =>
         {

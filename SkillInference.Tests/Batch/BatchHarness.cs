@@ -91,12 +91,32 @@ public sealed class BatchHarness : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>What online inference (<c>InferAsync</c>, one skill at a time) gives for a stored student.</summary>
-    public async Task<InferenceResult> OnlineAsync(StudentFeatures student, string skill)
+    /// <summary>The seeded student at an index, as <see cref="SeedAsync"/> wrote it (features by group).</summary>
+    public static StudentFeatures Seeded(int index) => SyntheticStudentData.ToStudentFeatures(Generator, Generator.Generate(index), SeededAt);
+
+    /// <summary>The stored students' features by student, read back through the feature source (the values that are not missing).</summary>
+    public async Task<Dictionary<string, Dictionary<string, double?>>> StoredAsync(params string[] studentIds)
+    {
+        var block = await Source.ReadStudentsAsync(studentIds);
+        var rows = block.Rows;
+        var stored = new Dictionary<string, Dictionary<string, double?>>(StringComparer.Ordinal);
+        for (var row = 0; row < block.Count; row++)
+        {
+            Assert.IsNull(block.ReadErrors[row], block.ReadErrors[row]);
+            stored[block.StudentIdOf(row)] = Enumerable.Range(0, rows.Width)
+                .Where(c => !rows.MissingOf(row)[c])
+                .ToDictionary(c => rows.FeatureNames[c], c => (double?)rows.Row(row)[c], StringComparer.Ordinal);
+        }
+
+        return stored;
+    }
+
+    /// <summary>What online inference (<c>InferAsync</c>, one skill at a time) gives for a student's features.</summary>
+    public async Task<InferenceResult> OnlineAsync(string studentId, IReadOnlyDictionary<string, double?> features, string skill)
     {
         var names = Service.LoadedModels.First(m => m.Skill == skill && m.Role == "deployed").Manifest.Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-        var features = student.Linguistic.Concat(student.Behavioral).Where(kv => names.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        return await Service.InferAsync(new InferenceRequest(skill, features, student.StudentId));
+        var used = features.Where(kv => names.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        return await Service.InferAsync(new InferenceRequest(skill, used, studentId));
     }
 
     public BatchOptions Options => _provider.GetRequiredService<IOptions<BatchOptions>>().Value;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SkillInference.Batch;
 using SkillInference.Inference;
-using SkillInference.Sqlite;
+using SkillInference.Batch.Relational;
 using SkillInference.Tests.Infrastructure;
 
 namespace SkillInference.Tests.Batch;
@@ -61,7 +61,7 @@ public sealed class ShardHandlerTests
     {
         await using var harness = await BatchHarness.StartAsync(TestDatabase.Sqlite());
         await harness.SeedAsync(30);
-        var student = (await harness.Source.ReadStudentsAsync([BatchHarnessIds.Of(3)])).Single();
+        var student = BatchHarness.Seeded(3);
         var name = student.Behavioral.Keys.First();
         await harness.Writer.UpsertStudentFeaturesAsync([student with { Linguistic = new Dictionary<string, double?>(student.Linguistic) { [name] = student.Behavioral[name] } }]);
 
@@ -79,13 +79,7 @@ public sealed class ShardHandlerTests
         var database = TestDatabase.Sqlite();
         await using var harness = await BatchHarness.StartAsync(database);
         await harness.SeedAsync(30);
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database.Connection}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"UPDATE student_features SET behavioral = '{{\"peer_replies_per_week\": \"lots\"}}' WHERE student_id = '{BatchHarnessIds.Of(5)}'";
-            Assert.AreEqual(1, await command.ExecuteNonQueryAsync());
-        }
+        await database.ExecuteAsync($"UPDATE student_features SET behavioral = '{{\"peer_replies_per_week\": \"lots\"}}' WHERE student_id = '{BatchHarnessIds.Of(5)}'");
 
         var run = await harness.Runner.RunAsync(BatchMode.Full);
 
@@ -99,7 +93,7 @@ public sealed class ShardHandlerTests
     public async Task RunAsync_WriteFailsTransientlyOnce_RetriesTheShardAndSucceeds()
     {
         FlakyAssessmentStore? flaky = null;
-        await using var harness = await BatchHarness.StartAsync(TestDatabase.Sqlite(), services: s => s.Replace(ServiceDescriptor.Singleton<IAssessmentStore>(sp => flaky = new FlakyAssessmentStore(sp.GetRequiredService<SqliteAssessmentStore>()) { FailingWrites = 1 })));
+        await using var harness = await BatchHarness.StartAsync(TestDatabase.Sqlite(), services: s => s.Replace(ServiceDescriptor.Singleton<IAssessmentStore>(sp => flaky = new FlakyAssessmentStore(sp.GetRequiredService<RelationalAssessmentStore>()) { FailingWrites = 1 })));
         await harness.SeedAsync(100);
 
         var run = await harness.Runner.RunAsync(BatchMode.Full);
@@ -112,7 +106,7 @@ public sealed class ShardHandlerTests
     [TestMethod]
     public async Task RunAsync_WriteFailsPermanently_FailsTheRunAndRecordsWhy()
     {
-        await using var harness = await BatchHarness.StartAsync(TestDatabase.Sqlite(), services: s => s.Replace(ServiceDescriptor.Singleton<IAssessmentStore>(sp => new FlakyAssessmentStore(sp.GetRequiredService<SqliteAssessmentStore>()) { FailingWrites = int.MaxValue, Failure = BatchStoreErrorKind.Permanent })));
+        await using var harness = await BatchHarness.StartAsync(TestDatabase.Sqlite(), services: s => s.Replace(ServiceDescriptor.Singleton<IAssessmentStore>(sp => new FlakyAssessmentStore(sp.GetRequiredService<RelationalAssessmentStore>()) { FailingWrites = int.MaxValue, Failure = BatchStoreErrorKind.Permanent })));
         await harness.SeedAsync(100);
 
         var ex = await Assert.ThrowsAsync<BatchRunException>(() => harness.Runner.RunAsync(BatchMode.Full));

@@ -33,7 +33,7 @@ public static class PostgresServer
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
-        return new TestDatabase("Postgres", connectionString, b => b.UsePostgres(connectionString), async () =>
+        return new TestDatabase("Postgres", connectionString, b => b.UsePostgres(connectionString), sql => ExecuteAsync(connectionString, sql), async () =>
         {
             NpgsqlConnection.ClearAllPools();
             await using var connection = new NpgsqlConnection(server);

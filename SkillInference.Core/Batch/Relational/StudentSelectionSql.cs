@@ -1,25 +1,25 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
-using Microsoft.Data.Sqlite;
-using SkillInference.Batch;
 
-namespace SkillInference.Sqlite;
+namespace SkillInference.Batch.Relational;
 
 /// <summary>The SQL that selects a run's students from <c>student_features f</c>: a <c>WITH</c> prefix and a condition.</summary>
-internal static class SqliteSelectionSql
+internal static class StudentSelectionSql
 {
-    public static (string With, string Condition) Build(StudentSelection selection, SqliteCommand command)
+    /// <summary>Binds the selection's parameters to <paramref name="command"/>; returns the prefix of the query and its condition on <c>f</c>.</summary>
+    public static (string With, string Condition) Build(StudentSelection selection, DbCommand command, RelationalDialect dialect)
     {
         if (selection.Mode == BatchMode.Full)
         {
-            return ("", "1");
+            return ("", "TRUE");
         }
 
-        var changed = "1";
+        var changed = "TRUE";
         if (selection.ChangedAfter is { } after)
         {
-            command.Parameters.AddWithValue("$sel_changed_after", SqliteDatabase.Timestamp(after));
-            changed = "f.updated_at > $sel_changed_after";
+            command.With("sel_changed_after", dialect.Timestamp(after));
+            changed = "f.updated_at > @sel_changed_after";
         }
 
         if (selection.ServingVersions.Count == 0)
@@ -30,11 +30,10 @@ internal static class SqliteSelectionSql
         var values = new StringBuilder();
         for (var i = 0; i < selection.ServingVersions.Count; i++)
         {
-            var skill = "$sel_skill" + i.ToString(CultureInfo.InvariantCulture);
-            var version = "$sel_version" + i.ToString(CultureInfo.InvariantCulture);
-            command.Parameters.AddWithValue(skill, selection.ServingVersions[i].Skill);
-            command.Parameters.AddWithValue(version, selection.ServingVersions[i].Version);
-            values.Append(i == 0 ? "" : ", ").Append('(').Append(skill).Append(", ").Append(version).Append(')');
+            var skill = "sel_skill" + i.ToString(CultureInfo.InvariantCulture);
+            var version = "sel_version" + i.ToString(CultureInfo.InvariantCulture);
+            command.With(skill, selection.ServingVersions[i].Skill).With(version, selection.ServingVersions[i].Version);
+            values.Append(i == 0 ? "(@" : ", (@").Append(skill).Append(", @").Append(version).Append(')');
         }
 
         // Changed since the watermark, or some skill has no assessment by any version now serving it.

@@ -1,0 +1,271 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace SkillInference.Batch.Relational;
+
+/// <summary>
+/// Stores assessments, runs, shards and failures in a relational database over ADO.NET, the same way for every
+/// database; a <see cref="RelationalDialect"/> supplies what differs. A shard is stored in one transaction: its
+/// assessments (the dialect's bulk write, keeping rows already present), then, with the run row locked, its failures,
+/// its shard row and the run's new totals. The shard row (primary key run, shard) makes a re-delivery roll back without
+/// writing anything. The run's bookkeeping is computed in C# by <see cref="RunRules"/>, never by the database.
+/// </summary>
+internal sealed class RelationalAssessmentStore : IAssessmentStore
+{
+    private const string SelectRuns = $"SELECT {InferenceRunRows.Columns} FROM inference_runs";
+    private const int AssessmentPageStudents = 5_000;
+
+    private readonly RelationalDatabase _database;
+    private readonly RelationalDialect _dialect;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly MultiRowInsert<InferenceFailure> _failures;
+
+    public RelationalAssessmentStore(RelationalDatabase database, TimeProvider timeProvider, ILogger<RelationalAssessmentStore>? logger = null)
+    {
+        _database = database;
+        _dialect = database.Dialect;
+        var dialect = _dialect;
+        _time = timeProvider;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _failures = new MultiRowInsert<InferenceFailure>(
+            "inference_failures",
+            ["run_id", "student_id", "skill", "error", "attempts", "failed_at"],
+            "ON CONFLICT (run_id, student_id, skill) DO UPDATE SET error = excluded.error, attempts = excluded.attempts, failed_at = excluded.failed_at",
+            (f, values) =>
+            {
+                values[0] = dialect.Id(f.RunId);
+                values[1] = f.StudentId;
+                values[2] = f.Skill;
+                values[3] = f.Error;
+                values[4] = f.Attempts;
+                values[5] = dialect.Timestamp(f.FailedAt);
+            });
+    }
+
+    public Task<InferenceRun?> TryStartRunAsync(InferenceRun run, DateTimeOffset abandonBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return _database.ExecuteAsync(_logger, "starting a run", async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await _dialect.LockRunStartsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            InferenceRun? active = null;
+            foreach (var running in await ReadRunsAsync(connection, transaction, $"WHERE status = 'running' ORDER BY started_at DESC{_dialect.LockRowsSuffix}", null, cancellationToken).ConfigureAwait(false))
+            {
+                if (RunRules.IsAbandoned(running, abandonBefore))
+                {
+                    await UpdateRunAsync(connection, transaction, RunRules.Finish(running, RunStatus.Failed, RunRules.AbandonedError, RelationalDialect.Stored(run.StartedAt)), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    active ??= running;
+                }
+            }
+
+            if (active is null)
+            {
+                await using var insert = InferenceRunRows.BindInsert(connection.Command(transaction, InferenceRunRows.Insert), _dialect, run);
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return active;
+        }, cancellationToken);
+    }
+
+    public Task<InferenceRun?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        _database.ExecuteAsync(_logger, "reading a run", async connection => await ReadRunAsync(connection, null, runId, lockRow: false, cancellationToken).ConfigureAwait(false), cancellationToken);
+
+    public Task<InferenceRun?> GetLastSuccessfulRunAsync(CancellationToken cancellationToken = default) =>
+        _database.ExecuteAsync(_logger, "reading the last successful run", async connection =>
+            (await ReadRunsAsync(connection, null, "WHERE status = 'succeeded' ORDER BY started_at DESC LIMIT 1", null, cancellationToken).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
+
+    public Task<IReadOnlyList<InferenceRun>> ListRecentRunsAsync(int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return _database.ExecuteAsync<IReadOnlyList<InferenceRun>>(_logger, "listing runs", async connection =>
+            await ReadRunsAsync(connection, null, "ORDER BY started_at DESC LIMIT @count", c => c.With("count", count), cancellationToken).ConfigureAwait(false), cancellationToken);
+    }
+
+    public Task<bool> IsShardCompletedAsync(Guid runId, int shard, CancellationToken cancellationToken = default) =>
+        _database.ExecuteAsync(_logger, "checking a shard", async connection =>
+        {
+            await using var command = connection.Command(null, "SELECT 1 FROM inference_run_shards WHERE run_id = @run AND shard = @shard")
+                .With("run", _dialect.Id(runId))
+                .With("shard", shard);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null and not DBNull;
+        }, cancellationToken);
+
+    public Task<ShardWriteResult> WriteShardAsync(ShardWrite write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var started = _time.GetTimestamp();
+        return _database.ExecuteAsync(_logger, "storing a shard", async connection =>
+        {
+            var runId = write.Task.RunId;
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var inserted = write.Assessments.Count == 0 ? 0 : await _dialect.InsertAssessmentsAsync(connection, transaction, write.Assessments, cancellationToken).ConfigureAwait(false);
+
+            // Lock the run row only now, so that shards of one run write their rows in parallel and serialize only here.
+            var run = await ReadRunAsync(connection, transaction, runId, lockRow: true, cancellationToken).ConfigureAwait(false)
+                ?? throw new BatchStoreException(BatchStoreErrorKind.Permanent, $"Run {runId} does not exist; the shard was not stored.");
+            if (write.Failures.Count > 0)
+            {
+                await _failures.ExecuteAsync(connection, transaction, MultiRowInsert<InferenceFailure>.LastPerKey(write.Failures, f => (f.RunId, f.StudentId, f.Skill)), cancellationToken).ConfigureAwait(false);
+            }
+
+            var stats = write.Stats;
+            var writeTime = _time.GetElapsedTime(started);
+            await using (var shard = connection.Command(
+                transaction,
+                """
+                INSERT INTO inference_run_shards (run_id, shard, students, predictions, failures, inserted, read_ms, score_ms, write_ms, completed_at)
+                VALUES (@run, @shard, @students, @predictions, @failures, @inserted, @read_ms, @score_ms, @write_ms, @completed_at)
+                ON CONFLICT (run_id, shard) DO NOTHING
+                """))
+            {
+                shard.With("run", _dialect.Id(runId))
+                    .With("shard", write.Task.Shard)
+                    .With("students", stats.Students)
+                    .With("predictions", stats.Predictions)
+                    .With("failures", stats.Failures)
+                    .With("inserted", inserted)
+                    .With("read_ms", stats.ReadTime.TotalMilliseconds)
+                    .With("score_ms", stats.ScoreTime.TotalMilliseconds)
+                    .With("write_ms", writeTime.TotalMilliseconds)
+                    .With("completed_at", _dialect.Timestamp(stats.CompletedAt));
+                if (await shard.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    // Stored before (a re-delivery): keep the first write and its stats.
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    return new ShardWriteResult(0, AlreadyCompleted: true, CompletedRun: null);
+                }
+            }
+
+            var updated = RunRules.AddShard(run, stats, inserted, writeTime);
+            var completed = RunRules.IsComplete(updated) ? RunRules.Finish(updated, RunStatus.Succeeded, null, RelationalDialect.Stored(_time.GetUtcNow())) : null;
+            await UpdateRunAsync(connection, transaction, completed ?? updated, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new ShardWriteResult(inserted, AlreadyCompleted: false, completed);
+        }, cancellationToken);
+    }
+
+    public Task<InferenceRun?> FinishRunAsync(Guid runId, RunStatus status, string? reason, DateTimeOffset finishedAt, CancellationToken cancellationToken = default) =>
+        _database.ExecuteAsync(_logger, "finishing a run", async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var run = await ReadRunAsync(connection, transaction, runId, lockRow: true, cancellationToken).ConfigureAwait(false);
+            if (run?.Status == RunStatus.Running)
+            {
+                run = RunRules.Finish(run, status, reason, RelationalDialect.Stored(finishedAt));
+                await UpdateRunAsync(connection, transaction, run, cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return run;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<InferenceFailure>> ListFailuresAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        _database.ExecuteAsync<IReadOnlyList<InferenceFailure>>(_logger, "listing failures", async connection =>
+        {
+            await using var command = connection.Command(null, "SELECT run_id, student_id, skill, error, attempts, failed_at FROM inference_failures WHERE run_id = @run ORDER BY student_id, skill")
+                .With("run", _dialect.Id(runId));
+            var result = new List<InferenceFailure>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                result.Add(new InferenceFailure(_dialect.ReadId(reader, 0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), _dialect.ReadTimestamp(reader, 5)));
+            }
+
+            return result;
+        }, cancellationToken);
+
+    public async IAsyncEnumerable<SkillAssessment> ReadAssessmentsAsync(Guid? runId = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Read in pages of whole students, so that a database failure surfaces as a BatchStoreException (no yield
+        // inside a try/catch) and no read stays open while the caller works.
+        string? afterStudent = null;
+        while (true)
+        {
+            var rows = await ReadAssessmentPageAsync(runId, afterStudent, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                yield return row;
+            }
+
+            if (rows.Count == 0)
+            {
+                yield break;
+            }
+
+            afterStudent = rows[^1].StudentId;
+        }
+    }
+
+    private Task<List<SkillAssessment>> ReadAssessmentPageAsync(Guid? runId, string? afterStudent, CancellationToken cancellationToken) =>
+        _database.ExecuteAsync(_logger, "reading assessments", async connection =>
+        {
+            var run = runId is null ? "TRUE" : "run_id = @run";
+            var after = afterStudent is null ? "" : "AND student_id > @after";
+            await using var command = connection.Command(
+                null,
+                $"""
+                SELECT student_id, skill, score, confidence, model_version, variant, feature_hash, run_id, assessed_at FROM skill_assessments
+                WHERE student_id IN (SELECT DISTINCT student_id FROM skill_assessments WHERE {run} {after} ORDER BY student_id LIMIT @students) AND {run}
+                ORDER BY student_id, skill, model_version, feature_hash
+                """).With("students", AssessmentPageStudents);
+            if (runId is { } id)
+            {
+                command.With("run", _dialect.Id(id));
+            }
+
+            if (afterStudent is not null)
+            {
+                command.With("after", afterStudent);
+            }
+
+            var result = new List<SkillAssessment>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                result.Add(new SkillAssessment(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.GetDouble(2),
+                    reader.GetDouble(3),
+                    reader.GetString(4),
+                    reader.GetString(5),
+                    reader.GetString(6),
+                    _dialect.ReadId(reader, 7),
+                    _dialect.ReadTimestamp(reader, 8)));
+            }
+
+            return result;
+        }, cancellationToken);
+
+    private async Task<InferenceRun?> ReadRunAsync(DbConnection connection, DbTransaction? transaction, Guid runId, bool lockRow, CancellationToken cancellationToken) =>
+        (await ReadRunsAsync(connection, transaction, $"WHERE run_id = @run{(lockRow ? _dialect.LockRowsSuffix : "")}", c => c.With("run", _dialect.Id(runId)), cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    private async Task<List<InferenceRun>> ReadRunsAsync(DbConnection connection, DbTransaction? transaction, string where, Action<DbCommand>? bind, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(transaction, $"{SelectRuns} {where}");
+        bind?.Invoke(command);
+        var runs = new List<InferenceRun>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            runs.Add(InferenceRunRows.Read(reader, _dialect));
+        }
+
+        return runs;
+    }
+
+    private async Task UpdateRunAsync(DbConnection connection, DbTransaction transaction, InferenceRun run, CancellationToken cancellationToken)
+    {
+        await using var command = InferenceRunRows.BindUpdate(connection.Command(transaction, InferenceRunRows.Update), _dialect, run);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
