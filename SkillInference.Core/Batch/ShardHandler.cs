@@ -127,20 +127,15 @@ public sealed class ShardHandler
         {
             var failed = new Dictionary<string, Dictionary<string, ItemFailure>>(StringComparer.Ordinal);
             var started = _time.GetTimestamp();
-            var items = new List<(string StudentId, StudentRequest Request)>(pending.Count);
             for (var row = 0; row < pending.Count; row++)
             {
-                if (Prepare(pending, row, out var request) is { } error)
+                if (pending.ReadErrors[row] is { } readError)
                 {
-                    FailAll(work, failed, wanted, pending.StudentIdOf(row), new ItemFailure(error, Transient: false, "InvalidFeatures"));
-                }
-                else
-                {
-                    items.Add((pending.StudentIdOf(row), request!));
+                    FailAll(work, failed, wanted, pending.StudentIdOf(row), new ItemFailure($"The stored features cannot be read: {readError}.", Transient: false, "InvalidFeatures"));
                 }
             }
 
-            await ScoreAsync(work, items, wanted, failed, isolate: true, cancellationToken).ConfigureAwait(false);
+            await ScoreAsync(work, pending, wanted, failed, isolate: true, cancellationToken).ConfigureAwait(false);
             work.ScoreTime += _time.GetElapsedTime(started);
             if (failed.Count == 0)
             {
@@ -168,68 +163,72 @@ public sealed class ShardHandler
         }
     }
 
+    /// <summary>
+    /// Scores the block's readable rows on every served skill in one columnar call (per skill, one vectorized pass), and
+    /// turns each row's outcome into an assessment or a failure. A failure of the call itself (not of an item) is
+    /// isolated by scoring the rows one by one, so only the row that causes it fails.
+    /// </summary>
     private async Task ScoreAsync(
         ShardWork work,
-        List<(string StudentId, StudentRequest Request)> items,
+        StudentFeatureBlock block,
         Dictionary<string, HashSet<string>>? wanted,
         Dictionary<string, Dictionary<string, ItemFailure>> failed,
         bool isolate,
         CancellationToken cancellationToken)
     {
-        if (items.Count == 0)
+        if (block.Count == 0)
         {
             return;
         }
 
-        IReadOnlyList<StudentScores> scores;
+        IReadOnlyList<RowScores> bySkill;
         try
         {
-            scores = await _service.InferStudentsAsync([.. items.Select(i => i.Request)], cancellationToken).ConfigureAwait(false);
+            bySkill = await _service.InferRowsOnAllSkillsAsync(block.Rows, RowScoringOptions.Default, cancellationToken).ConfigureAwait(false);
         }
         catch (InferenceException ex) when (ex.Kind == InferenceErrorKind.ModelNotLoaded)
         {
-            foreach (var (studentId, _) in items)
-            {
-                FailAll(work, failed, wanted, studentId, new ItemFailure(ex.Message, Transient: true, nameof(InferenceErrorKind.ModelNotLoaded)));
-            }
-
+            FailReadable(work, block, failed, wanted, new ItemFailure(ex.Message, Transient: true, nameof(InferenceErrorKind.ModelNotLoaded)));
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (isolate && items.Count > 1)
+            if (isolate && block.Count > 1)
             {
-                // One student's row broke the whole call: score them one by one so only that student fails.
                 Log.IsolatingScoringFailure(_logger, work.Task.RunId, ex.GetType().Name);
-                foreach (var item in items)
+                for (var row = 0; row < block.Count; row++)
                 {
-                    await ScoreAsync(work, [item], wanted, failed, isolate: false, cancellationToken).ConfigureAwait(false);
+                    if (block.ReadErrors[row] is null)
+                    {
+                        await ScoreAsync(work, block.Slice(row), wanted, failed, isolate: false, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 return;
             }
 
-            foreach (var (studentId, _) in items)
-            {
-                FailAll(work, failed, wanted, studentId, new ItemFailure($"Scoring failed ({ex.GetType().Name}): {ex.Message}", Transient: true, "ScoringFailed"));
-            }
+            FailReadable(work, block, failed, wanted, new ItemFailure($"Scoring failed ({ex.GetType().Name}).", Transient: true, "ScoringFailed"));
+            return;
+        }
 
+        var skills = work.Skills;
+        if (bySkill.Count != skills.Length || bySkill.Where((scores, s) => scores.Skill != skills[s]).Any())
+        {
+            FailReadable(work, block, failed, wanted, new ItemFailure("The deployment changed while the shard was scored.", Transient: true, "DeploymentChanged"));
             return;
         }
 
         var now = _time.GetUtcNow();
-        var skills = work.Skills;
-        for (var i = 0; i < items.Count; i++)
+        var runId = work.Task.RunId;
+        for (var row = 0; row < block.Count; row++)
         {
-            var id = items[i].StudentId;
-            var skillsWanted = wanted?.GetValueOrDefault(id);
-            var outcomes = scores[i].Outcomes;
-            if (outcomes.Count != skills.Length)
+            if (block.ReadErrors[row] is not null)
             {
-                FailAll(work, failed, wanted, id, new ItemFailure("The deployment changed while the shard was scored.", Transient: true, "DeploymentChanged"));
                 continue;
             }
 
+            var id = block.StudentIdOf(row);
+            var skillsWanted = wanted?.GetValueOrDefault(id);
             for (var s = 0; s < skills.Length; s++)
             {
                 var skill = skills[s];
@@ -238,52 +237,29 @@ public sealed class ShardHandler
                     continue;
                 }
 
-                var outcome = outcomes[s];
-                if (outcome.IsSuccess && outcome.Result.Skill == skill)
+                var scores = bySkill[s];
+                if (scores.ErrorOf(row) is { } error)
                 {
-                    var r = outcome.Result;
-                    work.Assessments.Add(new SkillAssessment(id, skill, r.Score, r.Confidence, r.ModelVersion, r.Variant, r.FeatureHash, work.Task.RunId, now));
-                }
-                else if (outcome.IsSuccess)
-                {
-                    Fail(failed, id, skill, new ItemFailure("The deployment changed while the shard was scored.", Transient: true, "DeploymentChanged"));
+                    var transient = error.Kind is InferenceErrorKind.ModelNotLoaded or InferenceErrorKind.ModelFailure;
+                    Fail(failed, id, skill, new ItemFailure(error.Message, transient, error.Kind.ToString()));
                 }
                 else
                 {
-                    var kind = outcome.Error.Kind;
-                    Fail(failed, id, skill, new ItemFailure(outcome.Error.Message, Transient: kind == InferenceErrorKind.ModelNotLoaded, kind.ToString()));
+                    work.Assessments.Add(new SkillAssessment(id, skill, scores.ScoreOf(row), scores.ConfidenceOf(row), scores.ModelVersionOf(row), scores.VariantOf(row), scores.FeatureHashOf(row), runId, now));
                 }
             }
         }
     }
 
-    /// <summary>
-    /// TEMPORARY, until the shard is scored by one columnar call on <see cref="StudentFeatureBlock.Rows"/>: turns a row
-    /// of the block back into the dictionary <see cref="ISkillInferenceService.InferStudentsAsync"/> takes today (its
-    /// values that are not missing); returns why the row cannot be scored, or null.
-    /// </summary>
-    private static string? Prepare(StudentFeatureBlock students, int row, out StudentRequest? request)
+    private static void FailReadable(ShardWork work, StudentFeatureBlock block, Dictionary<string, Dictionary<string, ItemFailure>> failed, Dictionary<string, HashSet<string>>? wanted, ItemFailure failure)
     {
-        request = null;
-        if (students.ReadErrors[row] is { } readError)
+        for (var row = 0; row < block.Count; row++)
         {
-            return $"The stored features cannot be read: {readError}.";
-        }
-
-        var rows = students.Rows;
-        var values = rows.Row(row);
-        var missing = rows.MissingOf(row);
-        var features = new Dictionary<string, double?>(rows.Width, StringComparer.Ordinal);
-        for (var column = 0; column < rows.Width; column++)
-        {
-            if (missing.IsEmpty || !missing[column])
+            if (block.ReadErrors[row] is null)
             {
-                features[rows.FeatureNames[column]] = values[column];
+                FailAll(work, failed, wanted, block.StudentIdOf(row), failure);
             }
         }
-
-        request = new StudentRequest(students.StudentIdOf(row), features);
-        return null;
     }
 
     private static void FailAll(ShardWork work, Dictionary<string, Dictionary<string, ItemFailure>> failed, Dictionary<string, HashSet<string>>? wanted, string studentId, ItemFailure failure)

@@ -59,4 +59,12 @@ public sealed class StudentFeatureBlock
 
     /// <summary>The student of a row.</summary>
     public string StudentIdOf(int row) => Rows.StudentIdOf(row)!;
+
+    /// <summary>A block of one row of this one (a copy), e.g. to score a row on its own.</summary>
+    internal StudentFeatureBlock Slice(int row)
+    {
+        var missing = Rows.Missing is null ? null : Rows.MissingOf(row).ToArray();
+        var one = new FeatureRows(Rows.FeatureNames, 1, Rows.Row(row).ToArray(), missing, [StudentIdOf(row)]);
+        return new StudentFeatureBlock(one, [UpdatedAt[row]], [ReadErrors[row]]);
+    }
 }

@@ -255,19 +255,8 @@ internal sealed partial class InferencePipeline
                 var probabilities = ArrayPool<float>.Shared.Rent(pending.Count);
                 try
                 {
-                    if (!TryPredict(group, input, probabilities.AsSpan(0, pending.Count), out var failure))
-                    {
-                        foreach (var r in pending)
-                        {
-                            buffer.SetError(group.Valid[r], failure);
-                        }
-
-                        failures = pending.Count;
-                    }
-                    else
-                    {
-                        failures = Complete(group, pending, probabilities, items, buffer, keyed);
-                    }
+                    var engineErrors = Predict(group, input, probabilities.AsSpan(0, pending.Count));
+                    failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
                 }
                 finally
                 {
@@ -279,7 +268,7 @@ internal sealed partial class InferencePipeline
         }
     }
 
-    private int Complete(ModelGroup group, List<int> pending, float[] probabilities, InferenceItems items, ScoreBuffer buffer, bool keyed)
+    private int Complete(ModelGroup group, List<int> pending, float[] probabilities, InferenceError?[]? engineErrors, InferenceItems items, ScoreBuffer buffer, bool keyed)
     {
         var model = group.Model;
         var failures = 0;
@@ -287,6 +276,13 @@ internal sealed partial class InferencePipeline
         {
             var r = pending[k];
             var item = group.Valid[r];
+            if (engineErrors?[k] is { } engineError)
+            {
+                buffer.SetError(item, engineError);
+                failures++;
+                continue;
+            }
+
             var probability = probabilities[k];
             if (float.IsNaN(probability))
             {
@@ -321,21 +317,42 @@ internal sealed partial class InferencePipeline
         return failures;
     }
 
-    /// <summary>Runs the engine; an engine failure is one error for the whole group (logged once), not an exception per item.</summary>
-    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any engine failure becomes an error value for the group's items; the host must not fail the call.")]
-    private bool TryPredict(ModelGroup group, ReadOnlySpan<float> rows, Span<float> probabilities, [NotNullWhen(false)] out InferenceError? failure)
+    /// <summary>
+    /// Runs the engine over the group's rows. If the vectorized call fails, each row is scored on its own, so only the
+    /// rows the engine cannot score fail (logged once per group); returns those rows' errors, or null when none failed.
+    /// </summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any engine failure becomes an error value for the rows it affects; the call must not fail.")]
+    private InferenceError?[]? Predict(ModelGroup group, ReadOnlySpan<float> rows, Span<float> probabilities)
     {
+        var model = group.Model;
         try
         {
-            group.Model.Model.PredictBatch(rows, probabilities);
-            failure = null;
-            return true;
+            model.Model.PredictBatch(rows, probabilities);
+            return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogEngineFailed(_logger, ex, group.Model.Skill, group.Model.Version, probabilities.Length);
-            failure = new InferenceError(InferenceErrorKind.ModelFailure, $"The model {group.Model.Skill}@{group.Model.Version} failed to score ({ex.GetType().Name}).", []);
-            return false;
+            LogEngineFailed(_logger, ex, model.Skill, model.Version, probabilities.Length);
+            var errors = new InferenceError?[probabilities.Length];
+            if (probabilities.Length == 1)
+            {
+                errors[0] = new InferenceError(InferenceErrorKind.ModelFailure, $"The model {model.Skill}@{model.Version} failed to score this item ({ex.GetType().Name}).", []);
+                return errors;
+            }
+
+            for (var k = 0; k < probabilities.Length; k++)
+            {
+                try
+                {
+                    probabilities[k] = model.Model.Predict(rows.Slice(k * group.N, group.N));
+                }
+                catch (Exception rowFailure) when (rowFailure is not OutOfMemoryException)
+                {
+                    errors[k] = new InferenceError(InferenceErrorKind.ModelFailure, $"The model {model.Skill}@{model.Version} failed to score this item ({rowFailure.GetType().Name}).", []);
+                }
+            }
+
+            return errors;
         }
     }
 
@@ -428,6 +445,6 @@ internal sealed partial class InferencePipeline
         return false;
     }
 
-    [LoggerMessage(EventId = 2020, Level = LogLevel.Error, Message = "The engine of {Skill}@{Version} failed to score {Rows} rows; they are answered with a model failure")]
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Error, Message = "The engine of {Skill}@{Version} failed on a batch of {Rows} rows; each row is scored on its own and the rows it cannot score are answered with a model failure")]
     private static partial void LogEngineFailed(ILogger logger, Exception exception, string skill, string version, int rows);
 }

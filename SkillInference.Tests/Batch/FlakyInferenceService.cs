@@ -26,7 +26,22 @@ internal sealed class FlakyInferenceService(ISkillInferenceService inner) : ISki
 
     public ValueTask<RowScores> InferRowsAsync(string skill, FeatureRows rows, RowScoringOptions? options = null, CancellationToken cancellationToken = default) => inner.InferRowsAsync(skill, rows, options, cancellationToken);
 
-    public ValueTask<IReadOnlyList<RowScores>> InferRowsOnAllSkillsAsync(FeatureRows rows, RowScoringOptions? options = null, CancellationToken cancellationToken = default) => inner.InferRowsOnAllSkillsAsync(rows, options, cancellationToken);
+    /// <summary>The batch worker's call: counted, failing as configured.</summary>
+    public async ValueTask<IReadOnlyList<RowScores>> InferRowsOnAllSkillsAsync(FeatureRows rows, RowScoringOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var call = Interlocked.Increment(ref _calls);
+        if (ThrowFor is not null && Enumerable.Range(0, rows.Count).Any(r => rows.StudentIdOf(r) == ThrowFor))
+        {
+            throw new InvalidOperationException("The engine failed on a row.");
+        }
+
+        if (call <= TransientCalls)
+        {
+            throw new InferenceException(InferenceErrorKind.ModelNotLoaded, "*", "The model is not loaded; retry shortly.");
+        }
+
+        return await inner.InferRowsOnAllSkillsAsync(rows, options, cancellationToken);
+    }
 
     public ValueTask<IReadOnlyList<InferenceOutcome>> InferBatchAsync(IReadOnlyList<InferenceRequest> requests, CancellationToken cancellationToken = default) => inner.InferBatchAsync(requests, cancellationToken);
 

@@ -87,6 +87,23 @@ public sealed class InferencePipelineTests
     }
 
     [TestMethod]
+    public async Task RunAsync_EngineFailsOnOneRowOfABatch_OnlyThatRowFails()
+    {
+        var requests = Enumerable.Range(0, 5).Select(i => new InferenceRequest("collaboration", Row("collaboration", i))).ToArray();
+        var snapshot = WithModel(Snapshot, "collaboration", inner => new FakeFaultyModel(inner) { ThrowOnBatch = true, ThrowOnSingleRow = 2 });
+        var buffer = new ScoreBuffer();
+
+        await Pipeline.RunAsync(snapshot, new RequestItems(requests), CachePolicy.Bypass, buffer, CancellationToken.None);
+
+        Assert.AreEqual(InferenceErrorKind.ModelFailure, buffer.ErrorOf(2)!.Kind);
+        foreach (var i in new[] { 0, 1, 3, 4 })
+        {
+            Assert.IsNull(buffer.ErrorOf(i), $"item {i}");
+            Assert.AreEqual((await Service.InferAsync(requests[i])).Score, buffer.ScoreOf(i), $"item {i}");
+        }
+    }
+
+    [TestMethod]
     public async Task TryInferAsync_Failures_AreReturnedAsErrorsNotThrown()
     {
         var unknown = await Service.TryInferAsync(new InferenceRequest("telepathy", new Dictionary<string, double?>()));
@@ -252,15 +269,23 @@ public sealed class InferencePipelineTests
 
         public bool Throw { get; init; }
 
+        public bool ThrowOnBatch { get; init; }
+
+        /// <summary>Throw on this (0-based) call of <see cref="Predict"/>.</summary>
+        public int ThrowOnSingleRow { get; init; } = -1;
+
+        private int _singleCalls;
+
         public string Engine => "fake-faulty";
 
         public int FeatureCount => inner.FeatureCount;
 
-        public float Predict(ReadOnlySpan<float> features) => inner.Predict(features);
+        public float Predict(ReadOnlySpan<float> features) =>
+            Throw || _singleCalls++ == ThrowOnSingleRow ? throw new InvalidOperationException("engine exploded") : inner.Predict(features);
 
         public void PredictBatch(ReadOnlySpan<float> rows, Span<float> probabilities)
         {
-            if (Throw)
+            if (Throw || ThrowOnBatch)
             {
                 throw new InvalidOperationException("engine exploded at value 0.1234");
             }
