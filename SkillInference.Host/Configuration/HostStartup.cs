@@ -6,7 +6,7 @@ namespace SkillInference.Host.Configuration;
 /// <summary>
 /// How the host starts wherever it is started from: its own folder as the content root (so it reads its own
 /// appsettings.json), quiet defaults for request logging, <c>PORT</c> as the listen port (Cloud Run), and a shutdown
-/// timeout that fits Cloud Run's 10 s between SIGTERM and SIGKILL. Data paths (the folder store, the SQLite file) stay
+/// that fits Cloud Run's 10 s between SIGTERM and SIGKILL: requests in flight finish first (<see cref="InFlightRequestDrain"/>). Data paths (the folder store, the SQLite file) stay
 /// relative to the working directory, as documented.
 /// </summary>
 internal static class HostStartup
@@ -36,6 +36,9 @@ internal static class HostStartup
     public static WebApplicationBuilder UseHostDefaults(this WebApplicationBuilder builder)
     {
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Defaults });
+        builder.Services.AddSingleton<InFlightRequestDrain>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InFlightRequestDrain>());
+        builder.Services.AddSingleton<IStartupFilter>(sp => sp.GetRequiredService<InFlightRequestDrain>());
 
         // PORT is the listen port unless --urls (or ASPNETCORE_URLS) says otherwise; it wins over the official images'
         // ASPNETCORE_HTTP_PORTS. All interfaces: in a container the platform's proxy connects from outside.
