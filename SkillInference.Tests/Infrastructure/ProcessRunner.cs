@@ -63,6 +63,14 @@ public sealed class ProcessRunner : IAsyncDisposable
         return new ProcessRunner(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName}."));
     }
 
+    /// <summary>Runs any process to completion (failing the test when it outlives <paramref name="timeout"/>) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo info, TimeSpan timeout)
+    {
+        await using var process = Start(info);
+        Assert.IsTrue(await process.WaitForExitAsync(timeout), $"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish within {timeout}:\n{process.Output}");
+        return (process.ExitCode, process.Output);
+    }
+
     public int Id => _process.Id;
 
     public int ExitCode => _process.ExitCode;

@@ -144,7 +144,7 @@ public static class PublishedHost
         Assert.Fail($"{path} did not answer {(int)status} within {timeout}:\n{host.Output}");
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, string file, params string[] args)
+    private static Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, string file, params string[] args)
     {
         var info = new ProcessStartInfo(file);
         foreach (var a in args)
@@ -152,8 +152,6 @@ public static class PublishedHost
             info.ArgumentList.Add(a);
         }
 
-        await using var process = ProcessRunner.Start(info);
-        Assert.IsTrue(await process.WaitForExitAsync(timeout), $"{file} {string.Join(' ', args)} did not finish within {timeout}");
-        return (process.ExitCode, process.Output);
+        return ProcessRunner.RunAsync(info, timeout);
     }
 }
