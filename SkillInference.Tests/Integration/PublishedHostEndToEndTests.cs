@@ -17,7 +17,7 @@ namespace SkillInference.Tests.Integration;
 /// From notebook to a running service, end to end: the seven Phase-0 bundles of <see cref="RetrainingPipeline"/> are
 /// imported into a bucket of the Cloud Storage emulator, and the host as <c>dotnet publish</c> writes it runs the way
 /// Cloud Run runs the container (deploy/Dockerfile): <c>PORT</c> set, an unprivileged user, the app folder read-only
-/// as its working directory, its store in the bucket, PostgreSQL with the password from the environment (as Secret
+/// and a scratch folder as the working directory, its store in the bucket, PostgreSQL with the password from the environment (as Secret
 /// Manager injects it). <c>skillinf smoke</c> passes against it, its scores over HTTP equal xgboost's own
 /// <c>predict_proba</c>, SIGTERM lets an in-flight request finish and the process exit within 10 s; and smoke fails
 /// against a host whose bucket has one broken skill.
@@ -39,7 +39,8 @@ public sealed class PublishedHostEndToEndTests
         Assert.AreEqual((UnixFileMode)0, File.GetUnixFileMode(app) & (UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite), "the app folder is read-only");
         var port = ProcessRunner.FreePort();
 
-        await using var host = PublishedHost.Start(app, app, Environment(port, prefix, db.Connection));
+        // As deploy/Dockerfile runs it: the working directory is the scratch space, the app folder beside it read-only.
+        await using var host = PublishedHost.Start(app, PublishedHost.ScratchDirectory(), Environment(port, prefix, db.Connection));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await PublishedHost.WaitForAsync(http, host, "/health/ready", HttpStatusCode.OK, StartTimeout);
 
@@ -71,7 +72,7 @@ public sealed class PublishedHostEndToEndTests
 
         var app = await PublishedHost.EnsurePublishedAsync();
         var port = ProcessRunner.FreePort();
-        await using var host = PublishedHost.Start(app, app, Environment(port, prefix, database: null));
+        await using var host = PublishedHost.Start(app, PublishedHost.ScratchDirectory(), Environment(port, prefix, database: null));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await PublishedHost.WaitForAsync(http, host, "/health/live", HttpStatusCode.OK, StartTimeout);
 
@@ -99,12 +100,8 @@ public sealed class PublishedHostEndToEndTests
             ["SkillInference__Samples__SeedWhenEmpty"] = "false",
             ["SkillInference__Cache__KeySecret"] = "e2e-cache-key-secret",
         };
-        if (database is null)
-        {
-            // No database given: the embedded SQLite file goes to /tmp, as in the container (the app folder is read-only).
-            environment["SkillInference__Database__ConnectionString"] = Path.Combine(PublishedHost.ScratchDirectory("sqlite"), "skills.db");
-        }
-        else
+        // No database given: the embedded SQLite file, relative to the working directory (/tmp in the container).
+        if (database is not null)
         {
             var withoutPassword = new NpgsqlConnectionStringBuilder(database) { Password = null };
             environment["SkillInference__Database__Kind"] = "Postgres";
