@@ -340,14 +340,19 @@ def _histogram(doc: Any, where: str) -> dict:
     return {"edges": edges, "counts": list(counts), "missing": missing}
 
 
-def _read_training_metadata(path: Path) -> dict:
-    """The parts of the notebook's metadata that go into the bundle, checked; names are checked against the model later."""
+def _read_json_object(path: Path, option: str) -> dict:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise Refusal(f"cannot read --training-metadata {path}: {e}") from e
+        raise Refusal(f"cannot read {option} {path}: {e}") from e
     if not isinstance(doc, dict):
-        raise Refusal(f"--training-metadata {path} must hold a JSON object, not a {type(doc).__name__}")
+        raise Refusal(f"{option} {path} must hold a JSON object, not a {type(doc).__name__}")
+    return doc
+
+
+def _read_training_metadata(path: Path) -> dict:
+    """The parts of the notebook's metadata that go into the bundle, checked; names are checked against the model later."""
+    doc = _read_json_object(path, "--training-metadata")
     out: dict = {}
     trained_at = doc.get("trained_at")
     if trained_at is not None:
@@ -454,13 +459,7 @@ def export(args: argparse.Namespace) -> str:
 
     metrics: Any = {}
     if args.metrics:
-        mpath = Path(args.metrics)
-        try:
-            metrics = json.loads(mpath.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise Refusal(f"cannot read --metrics {mpath}: {e}") from e
-        if not isinstance(metrics, dict):
-            raise Refusal(f"--metrics {mpath} must hold a JSON object, not a {type(metrics).__name__}")
+        metrics = _read_json_object(Path(args.metrics), "--metrics")
 
     training = _read_training_metadata(Path(args.training_metadata)) if args.training_metadata else {}
     if not args.metrics and "metrics" in training:

@@ -99,6 +99,24 @@ public sealed class PhaseZeroModelsTests
         }
     }
 
+    [TestMethod]
+    public async Task ExportTool_TrainingMetadataForOtherFeatures_RefusesAndWritesNothing()
+    {
+        using var metadata = _pipeline.Metadata("curiosity");
+        var edited = System.Text.Json.Nodes.JsonNode.Parse(metadata.RootElement.GetRawText())!;
+        edited["statistics"]![0]!["name"] = "question_rat";
+        var work = TempDirectory.Create("refuse");
+        var path = Path.Combine(work, "curiosity.metadata.json");
+        await File.WriteAllTextAsync(path, edited.ToJsonString());
+        var output = Path.Combine(work, "out");
+
+        var (code, stdout, stderr) = await DebianPython.RunAsync(TimeSpan.FromMinutes(2), "tools/export_xgboost.py", "--model", Path.Combine(_pipeline.Models, "curiosity.model.pkl"), "--scaler", Path.Combine(_pipeline.Models, "curiosity.scaler.pkl"), "--training-metadata", path, "--out", output);
+
+        Assert.AreEqual(2, code, stdout + stderr);
+        StringAssert.Contains(stderr, "error: --training-metadata: statistics are for ['question_rat'");
+        Assert.IsFalse(Directory.Exists(output), "nothing written");
+    }
+
     private static async Task<ModelBundle> LoadAsync(string skill) =>
         await new ModelRegistry(new FileSystemModelStore(_store)).LoadBundleAsync(skill, "2.0.0");
 }
