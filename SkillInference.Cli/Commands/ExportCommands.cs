@@ -68,7 +68,8 @@ internal static class ExportCommands
             TrainingDataExportSummary summary;
             try
             {
-                summary = await new TrainingDataExporter(skills, options).ExportAsync(Connect(connection), outDirectory, console.Progress, ct).ConfigureAwait(false);
+                var exported = skills.Select(s => new ExportedSkill(s.Id, s.Schema.Features)).ToArray();
+                summary = await new TrainingDataExporter(exported, options).ExportAsync(Connect(connection), outDirectory, console.Progress, ct).ConfigureAwait(false);
             }
             catch (DbException ex)
             {

@@ -4,6 +4,9 @@ using SkillInference.Schema;
 
 namespace SkillInference.Cli.Export;
 
+/// <summary>A skill to export: its id and its features in model input order, with their missing rules.</summary>
+internal sealed record ExportedSkill(string Id, IReadOnlyList<FeatureSpec> Features);
+
 /// <summary>How an export runs.</summary>
 internal sealed class TrainingDataExportOptions
 {

@@ -14,7 +14,7 @@ namespace SkillInference.Cli.Export;
 /// the files (docs/features.md, "Training-data export"). Two ordered reads (features and ratings, by student id) are
 /// merged, so memory does not grow with the number of students.
 /// </summary>
-internal sealed class TrainingDataExporter(IReadOnlyList<SkillDefinition> skills, TrainingDataExportOptions options)
+internal sealed class TrainingDataExporter(IReadOnlyList<ExportedSkill> skills, TrainingDataExportOptions options)
 {
     /// <summary>The name of the file describing an export.</summary>
     public const string ManifestFileName = "export.json";
@@ -159,7 +159,7 @@ internal sealed class TrainingDataExporter(IReadOnlyList<SkillDefinition> skills
     /// <summary>One skill's CSV: header, then one row per student.</summary>
     private sealed class SkillFile : IAsyncDisposable
     {
-        private readonly SkillDefinition _skill;
+        private readonly ExportedSkill _skill;
         private readonly string _path;
         private readonly StreamWriter _writer;
         private readonly StringBuilder _line = new(512);
@@ -168,18 +168,18 @@ internal sealed class TrainingDataExporter(IReadOnlyList<SkillDefinition> skills
         private long _positives;
         private bool _disposed;
 
-        public SkillFile(SkillDefinition skill, string path)
+        public SkillFile(ExportedSkill skill, string path)
         {
             _skill = skill;
             _path = path;
             _writer = new StreamWriter(path, append: false, new UTF8Encoding(false)) { NewLine = "\n" };
-            _writer.WriteLine(string.Join(',', ["student_id", .. skill.Schema.Features.Select(f => f.Name), $"rating_{skill.Id}", $"label_{skill.Id}"]));
+            _writer.WriteLine(string.Join(',', ["student_id", .. skill.Features.Select(f => f.Name), $"rating_{skill.Id}", $"label_{skill.Id}"]));
         }
 
         public async Task WriteAsync(string pseudonym, Dictionary<string, double?> linguistic, Dictionary<string, double?> behavioral, int? rating, int positiveRating)
         {
             _line.Clear().Append(pseudonym);
-            foreach (var feature in _skill.Schema.Features)
+            foreach (var feature in _skill.Features)
             {
                 _line.Append(',');
                 var value = (linguistic.TryGetValue(feature.Name, out var l) ? l : null) ?? (behavioral.TryGetValue(feature.Name, out var b) ? b : null);
@@ -223,7 +223,7 @@ internal sealed class TrainingDataExporter(IReadOnlyList<SkillDefinition> skills
                 Rows = _rows,
                 Rated = _rated,
                 Positives = _positives,
-                Features = _skill.Schema.Features,
+                Features = _skill.Features,
             };
         }
 
