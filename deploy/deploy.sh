@@ -109,15 +109,25 @@ publish "gs://$BUCKET/prod" publish-only
 
 step "production: create revision $SERVICE-$revision with no traffic (tag candidate)"
 current=$(run gcloud run services describe "$SERVICE" --project "$PROJECT_ID" --region "$REGION" --format 'value(status.traffic[0].revisionName)' || true)
-if [ "$DRY_RUN" = 1 ] || [ -z "$current" ]; then current="$SERVICE-current"; fi
-render "$WORK/production.yaml" SERVICE="$SERVICE" REGION="$REGION" REVISION_SUFFIX="$revision" MIN_INSTANCES=1 MAX_INSTANCES=20 \
-  CLOUDSQL_INSTANCE="$CLOUDSQL_INSTANCE" VPC_CONNECTOR="$VPC_CONNECTOR" SERVICE_ACCOUNT="$SERVICE_ACCOUNT" IMAGE="$IMAGE" \
-  BUCKET="$BUCKET" STORE_PREFIX=prod REDIS="$REDIS_PRODUCTION" PROJECT_ID="$PROJECT_ID" SERVICE_URL="$SERVICE_URL_PRODUCTION" \
-  TRAFFIC="- revisionName: $current
+if [ "$DRY_RUN" = 1 ]; then current="$SERVICE-current"; fi
+if [ -n "$current" ]; then
+  traffic="- revisionName: $current
       percent: 100
     - revisionName: $SERVICE-$revision
       tag: candidate
       percent: 0"
+else
+  # The first production deployment: there is no revision to shift traffic from.
+  echo "deploy.sh: $SERVICE has no serving revision yet: the first revision gets all traffic (tag candidate)" >&2
+  traffic="- revisionName: $SERVICE-$revision
+      tag: candidate
+      percent: 100"
+  TRAFFIC_STEPS=100
+fi
+render "$WORK/production.yaml" SERVICE="$SERVICE" REGION="$REGION" REVISION_SUFFIX="$revision" MIN_INSTANCES=1 MAX_INSTANCES=20 \
+  CLOUDSQL_INSTANCE="$CLOUDSQL_INSTANCE" VPC_CONNECTOR="$VPC_CONNECTOR" SERVICE_ACCOUNT="$SERVICE_ACCOUNT" IMAGE="$IMAGE" \
+  BUCKET="$BUCKET" STORE_PREFIX=prod REDIS="$REDIS_PRODUCTION" PROJECT_ID="$PROJECT_ID" SERVICE_URL="$SERVICE_URL_PRODUCTION" \
+  TRAFFIC="$traffic"
 run gcloud run services replace "$WORK/production.yaml" --project "$PROJECT_ID" --region "$REGION"
 candidate_url=$(run gcloud run services describe "$SERVICE" --project "$PROJECT_ID" --region "$REGION" --format 'value(status.traffic.filter(tag=candidate).url)' || true)
 
