@@ -106,7 +106,10 @@ start_gcs_emulator() {
   GCS_EMULATOR_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   GCS_EMULATOR_LOG="$RESULTS/gcs-emulator.log"
   started=$(date +%s%N)
-  node "$dir/start.js" "$GCS_EMULATOR_PORT" >"$GCS_EMULATOR_LOG" 2>&1 &
+  # Its blobs live under $TMPDIR/firebase/storage, and an emulator deletes that folder when it stops: a private TMPDIR
+  # keeps another emulator on the same machine (another checkout's test run) from pulling it away mid-run.
+  GCS_EMULATOR_TMP=$(mktemp -d /tmp/skillinf-gcs.XXXXXX)
+  TMPDIR="$GCS_EMULATOR_TMP" node "$dir/start.js" "$GCS_EMULATOR_PORT" >"$GCS_EMULATOR_LOG" 2>&1 &
   GCS_EMULATOR_PID=$!
   for _ in $(seq 1 300); do
     if node -e 'require("http").get(process.argv[1],r=>process.exit(r.statusCode===200?0:1)).on("error",()=>process.exit(1))' \
@@ -125,6 +128,7 @@ stop_gcs_emulator() {
   if [ -n "${GCS_EMULATOR_PID:-}" ]; then
     kill "$GCS_EMULATOR_PID" 2>/dev/null; wait "$GCS_EMULATOR_PID" 2>/dev/null; GCS_EMULATOR_PID=
   fi
+  if [ -n "${GCS_EMULATOR_TMP:-}" ]; then rm -rf "$GCS_EMULATOR_TMP"; fi
 }
 eval "$(declare -f cleanup | sed '1s/^cleanup/cleanup_before_gcs_emulator/')"
 cleanup() { stop_gcs_emulator; cleanup_before_gcs_emulator; }
