@@ -19,6 +19,9 @@ internal static class SkillinfCli
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(DbCommands.Create(console));
         root.Subcommands.Add(BatchCommands.Create(console));
+        root.Subcommands.Add(ExportCommands.Create(console));
+        root.Subcommands.Add(SmokeCommand.Create(console));
+        root.Subcommands.Add(ReportCommand.Create(console));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
     }

@@ -1,7 +1,8 @@
 using SkillInference.Host;
+using SkillInference.Host.Configuration;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddSkillInferenceHost();
+var builder = WebApplication.CreateBuilder(HostStartup.Options(args));
+builder.UseHostDefaults().AddSkillInferenceHost();
 
 var app = builder.Build();
 app.MapSkillInferenceHost();

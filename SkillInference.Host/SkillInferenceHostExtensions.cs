@@ -24,7 +24,7 @@ internal static class SkillInferenceHostExtensions
         switch (hostOptions.Store.Kind.ToUpperInvariant())
         {
             case "FILESYSTEM":
-                skillInference.UseFileSystemModelStore(Path.GetFullPath(hostOptions.Store.Path, builder.Environment.ContentRootPath));
+                skillInference.UseFileSystemModelStore(Path.GetFullPath(hostOptions.Store.Path, Environment.CurrentDirectory));
                 break;
             case "GCS":
                 if (string.IsNullOrWhiteSpace(hostOptions.Store.Bucket))
@@ -42,7 +42,8 @@ internal static class SkillInferenceHostExtensions
         skillInference.AddOnnx();
         skillInference.AddStoreInitializer<SampleModelsInitializer>();
         skillInference.AddCacheFromConfiguration(section);
-        skillInference.AddBatchFromConfiguration(builder.Configuration, builder.Environment.ContentRootPath);
+        // Data paths are relative to the working directory (the content root is the app's own folder: HostStartup).
+        skillInference.AddBatchFromConfiguration(builder.Configuration, Environment.CurrentDirectory);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {

@@ -28,6 +28,26 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
+# ---- retraining pipeline and deployment: what their tests need (issue 14) -------------------------------------
+# SkillInference.Tests/Integration/RetrainingPipeline.cs executes notebooks/train_skills.ipynb headless with nbconvert
+# (Debian's jupyter, pandas, matplotlib, xgboost, scikit-learn); ReportCommandTests render the report in Debian's
+# headless chromium; CloudRunServiceTests parse deploy/cloudrun/service.yaml with python3-yaml; the published host runs
+# as nobody through setpriv (util-linux). shellcheck lints deploy/deploy.sh after the tests (below).
+retraining_packages=()
+[ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbconvert, ipykernel, pandas, matplotlib' 2>/dev/null \
+  || retraining_packages+=(jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas)
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || retraining_packages+=(python3-yaml)
+[ -x /usr/bin/chromium ] || retraining_packages+=(chromium)
+command -v shellcheck >/dev/null || retraining_packages+=(shellcheck)
+command -v setpriv >/dev/null || retraining_packages+=(util-linux)
+if [ ${#retraining_packages[@]} -gt 0 ]; then
+  log "Installing ${retraining_packages[*]} (retraining notebook, report rendering, deployment checks)"
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${retraining_packages[@]}" >/dev/null \
+    || echo "apt-get install ${retraining_packages[*]} failed; the retraining and report tests will fail" >&2
+fi
+# ---- end of retraining pipeline and deployment packages ---------------------------------------------------------
+
 # ---- servers the integration tests use (added as the features that need them land) --------------------------
 cleanup() { :; }
 trap cleanup EXIT
@@ -86,7 +106,10 @@ start_gcs_emulator() {
   GCS_EMULATOR_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   GCS_EMULATOR_LOG="$RESULTS/gcs-emulator.log"
   started=$(date +%s%N)
-  node "$dir/start.js" "$GCS_EMULATOR_PORT" >"$GCS_EMULATOR_LOG" 2>&1 &
+  # Its blobs live under $TMPDIR/firebase/storage, and an emulator deletes that folder when it stops: a private TMPDIR
+  # keeps another emulator on the same machine (another checkout's test run) from pulling it away mid-run.
+  GCS_EMULATOR_TMP=$(mktemp -d /tmp/skillinf-gcs.XXXXXX)
+  TMPDIR="$GCS_EMULATOR_TMP" node "$dir/start.js" "$GCS_EMULATOR_PORT" >"$GCS_EMULATOR_LOG" 2>&1 &
   GCS_EMULATOR_PID=$!
   for _ in $(seq 1 300); do
     if node -e 'require("http").get(process.argv[1],r=>process.exit(r.statusCode===200?0:1)).on("error",()=>process.exit(1))' \
@@ -105,6 +128,7 @@ stop_gcs_emulator() {
   if [ -n "${GCS_EMULATOR_PID:-}" ]; then
     kill "$GCS_EMULATOR_PID" 2>/dev/null; wait "$GCS_EMULATOR_PID" 2>/dev/null; GCS_EMULATOR_PID=
   fi
+  if [ -n "${GCS_EMULATOR_TMP:-}" ]; then rm -rf "$GCS_EMULATOR_TMP"; fi
 }
 eval "$(declare -f cleanup | sed '1s/^cleanup/cleanup_before_gcs_emulator/')"
 cleanup() { stop_gcs_emulator; cleanup_before_gcs_emulator; }
@@ -174,6 +198,16 @@ if [ $? -ne 0 ]; then
   status=1
 fi
 # ---- end of NuGet packages section --------------------------------------------------------------------------------
+
+# ---- deployment script checks (issue 14) ----------------------------------------------------------------------------
+# deploy/deploy.sh must parse and be shellcheck-clean; its behaviour (staging first, stop at the first failure) is
+# tested with stand-in tools by CloudRunServiceTests. A failure here fails the run.
+log "Checking deploy/deploy.sh (bash -n, shellcheck)"
+if ! bash -n deploy/deploy.sh || ! shellcheck deploy/deploy.sh; then
+  echo "deploy/deploy.sh does not pass bash -n and shellcheck" >&2
+  status=1
+fi
+# ---- end of deployment script checks --------------------------------------------------------------------------------
 
 # ---- the summary line CI reads, from the TRX counters ---------------------------------------------------------
 passed=0; failed=0; skipped=0

@@ -4,7 +4,7 @@
 Run it with Debian's interpreter, which has python3-xgboost and python3-sklearn:
 
     /usr/bin/python3 tools/export_xgboost.py --model MODEL.pkl [--scaler SCALER.pkl] \\
-        [--feature-names a,b,c] [--metrics METRICS.json] --out DIR
+        [--feature-names a,b,c] [--metrics METRICS.json] [--training-metadata META.json] --out DIR
 
 It writes into DIR (created; it must not exist or be empty unless --force):
 
@@ -14,7 +14,10 @@ It writes into DIR (created; it must not exist or be empty unless --force):
                  "n_features": N}, float64 values written exactly
   metadata.json  feature names, counts, versions, objective, booster kind, best_iteration,
                  tree count, base_score, export time, source files and their SHA-256,
-                 metrics (the --metrics file's content) and has_scaler
+                 metrics (the --metrics file's content) and has_scaler; the classifier's
+                 feature_importances_; with --training-metadata (the notebook's
+                 <skill>.metadata.json) also trained_at, training_data_sha256, metrics,
+                 training statistics and reference histograms
 
 Everything is checked before anything is written; on a refusal the tool prints one
 line starting with "error: " on stderr, exits with code 2 and leaves DIR untouched.
@@ -254,11 +257,12 @@ def _parse_feature_names(text: str) -> list[str]:
     return names
 
 
-def _resolve_feature_names(cli_names, booster_names, scaler_names) -> list[str] | None:
+def _resolve_feature_names(cli_names, booster_names, scaler_names, training_names=None) -> list[str] | None:
     sources = [
         ("--feature-names", cli_names),
         ("the booster's feature_names", booster_names),
         ("the scaler's feature_names_in_", scaler_names),
+        ("--training-metadata's feature_names", training_names),
     ]
     present = [(label, list(names)) for label, names in sources if names is not None]
     for label, names in present:
@@ -309,6 +313,129 @@ def _check_model_json(doc: dict) -> dict:
 
 
 # --------------------------------------------------------------------------------------
+# training metadata (the notebook's <skill>.metadata.json) and importance
+# --------------------------------------------------------------------------------------
+
+STATISTIC_KEYS = ("mean", "median", "std", "min", "max", "missing_rate")
+
+
+def _finite(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise Refusal(f"--training-metadata: {where} must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _histogram(doc: Any, where: str) -> dict:
+    if not isinstance(doc, dict):
+        raise Refusal(f"--training-metadata: {where} must be an object with edges, counts and missing")
+    edges = [_finite(e, f"{where}.edges[{i}]") for i, e in enumerate(doc.get("edges") or [])]
+    counts = doc.get("counts") or []
+    if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:])):
+        raise Refusal(f"--training-metadata: {where}.edges must be at least two ascending numbers")
+    if len(counts) != len(edges) - 1 or any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in counts):
+        raise Refusal(f"--training-metadata: {where}.counts must be {len(edges) - 1} non-negative integers (one per bin)")
+    missing = doc.get("missing", 0)
+    if isinstance(missing, bool) or not isinstance(missing, int) or missing < 0:
+        raise Refusal(f"--training-metadata: {where}.missing must be a non-negative integer")
+    return {"edges": edges, "counts": list(counts), "missing": missing}
+
+
+def _read_json_object(path: Path, option: str) -> dict:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise Refusal(f"cannot read {option} {path}: {e}") from e
+    if not isinstance(doc, dict):
+        raise Refusal(f"{option} {path} must hold a JSON object, not a {type(doc).__name__}")
+    return doc
+
+
+def _read_training_metadata(path: Path) -> dict:
+    """The parts of the notebook's metadata that go into the bundle, checked; names are checked against the model later."""
+    doc = _read_json_object(path, "--training-metadata")
+    out: dict = {}
+    trained_at = doc.get("trained_at")
+    if trained_at is not None:
+        try:
+            _dt.datetime.fromisoformat(str(trained_at).replace("Z", "+00:00"))
+        except ValueError as e:
+            raise Refusal(f"--training-metadata: trained_at {trained_at!r} is not an ISO-8601 time") from e
+        out["trained_at"] = str(trained_at)
+    digest = doc.get("training_data_sha256")
+    if digest is not None:
+        if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+            raise Refusal("--training-metadata: training_data_sha256 must be 64 lower-case hex digits")
+        out["training_data_sha256"] = digest
+    if "metrics" in doc:
+        if not isinstance(doc["metrics"], dict):
+            raise Refusal("--training-metadata: metrics must be an object")
+        out["metrics"] = doc["metrics"]
+    names = doc.get("feature_names")
+    if names is not None:
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise Refusal("--training-metadata: feature_names must be a list of names")
+        out["feature_names"] = list(names)
+    stats = doc.get("statistics")
+    if stats is not None:
+        if not isinstance(stats, list):
+            raise Refusal("--training-metadata: statistics must be a list (one object per feature)")
+        checked = []
+        for i, st in enumerate(stats):
+            if not isinstance(st, dict) or not isinstance(st.get("name"), str):
+                raise Refusal(f"--training-metadata: statistics[{i}] must be an object with a name")
+            checked.append({"name": st["name"], **{k: _finite(st.get(k), f"statistics[{i}].{k}") for k in STATISTIC_KEYS}})
+        out["statistics"] = checked
+    reference = doc.get("reference")
+    if reference is not None:
+        if not isinstance(reference, dict):
+            raise Refusal("--training-metadata: reference must be an object with score and features")
+        features = reference.get("features") or {}
+        if not isinstance(features, dict):
+            raise Refusal("--training-metadata: reference.features must be an object of histograms by feature name")
+        out["reference"] = {
+            "score": _histogram(reference["score"], "reference.score") if reference.get("score") is not None else None,
+            "features": {name: _histogram(h, f"reference.features.{name}") for name, h in features.items()},
+        }
+    for key in ("hyperparameters", "label_rule", "training_data_file"):
+        if key in doc:
+            out[key] = doc[key]
+    return out
+
+
+def _check_training_names(training: dict, feature_names: list[str] | None) -> None:
+    if not training:
+        return
+    if feature_names is None and (training.get("statistics") or training.get("reference", {}).get("features")):
+        raise Refusal("--training-metadata has statistics or histograms by feature name but the model's features have no names")
+    stat_names = [st["name"] for st in training.get("statistics", [])]
+    if stat_names and stat_names != feature_names:
+        raise Refusal(f"--training-metadata: statistics are for {_short(stat_names)}, not the model's features {_short(feature_names)} in order")
+    extra = sorted(set(training.get("reference", {}).get("features", {})) - set(feature_names or []))
+    if extra:
+        raise Refusal(f"--training-metadata: reference histograms for features the model does not have: {extra[:10]}")
+
+
+def _importance(booster, classifier, n_features: int) -> tuple[list[float], str]:
+    """The classifier's feature_importances_ (XGBClassifier's default type: gain, the mean gain of a feature's splits,
+    normalized to sum 1), in input order. A raw Booster: the same formula on its gain scores."""
+    import numpy as np
+
+    if classifier is not None:
+        values = np.asarray(classifier.feature_importances_, dtype=np.float32).reshape(-1)
+        kind = classifier.importance_type or "gain"
+    else:
+        score = booster.get_score(importance_type="gain")
+        names = booster.feature_names or [f"f{i}" for i in range(n_features)]
+        values = np.array([score.get(n, 0.0) for n in names], dtype=np.float32)
+        total = values.sum()
+        values = values / total if total > 0 else values
+        kind = "gain"
+    if values.size != n_features:
+        raise Refusal(f"internal: {values.size} importances for {n_features} features")
+    return [float(v) for v in values], kind
+
+
+# --------------------------------------------------------------------------------------
 # export
 # --------------------------------------------------------------------------------------
 
@@ -332,13 +459,11 @@ def export(args: argparse.Namespace) -> str:
 
     metrics: Any = {}
     if args.metrics:
-        mpath = Path(args.metrics)
-        try:
-            metrics = json.loads(mpath.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise Refusal(f"cannot read --metrics {mpath}: {e}") from e
-        if not isinstance(metrics, dict):
-            raise Refusal(f"--metrics {mpath} must hold a JSON object, not a {type(metrics).__name__}")
+        metrics = _read_json_object(Path(args.metrics), "--metrics")
+
+    training = _read_training_metadata(Path(args.training_metadata)) if args.training_metadata else {}
+    if not args.metrics and "metrics" in training:
+        metrics = training["metrics"]
 
     obj, load_warnings = _load_pickle(model_path, "model")
     booster, scaler, classifier, kind = _unwrap_model(obj, model_path)
@@ -368,10 +493,13 @@ def export(args: argparse.Namespace) -> str:
             f"feature count mismatch: the model has {n_features} features but the scaler "
             f"({scaler_where}) was fitted on {int(scaler.n_features_in_)}"
         )
-    for label, names in (("--feature-names", cli_names), ("the scaler's feature_names_in_", scaler_names)):
+    training_names = training.get("feature_names")
+    for label, names in (("--feature-names", cli_names), ("the scaler's feature_names_in_", scaler_names), ("--training-metadata's feature_names", training_names)):
         if names is not None and len(names) != n_features:
             raise Refusal(f"feature count mismatch: {label} gives {len(names)} names but the model has {n_features} features")
-    feature_names = _resolve_feature_names(cli_names, booster_names, scaler_names)
+    feature_names = _resolve_feature_names(cli_names, booster_names, scaler_names, training_names)
+    _check_training_names(training, feature_names)
+    importance, importance_type = _importance(booster, classifier, n_features)
 
     scaler_doc = _scaler_document(scaler) if scaler is not None else None
 
@@ -442,7 +570,14 @@ def export(args: argparse.Namespace) -> str:
             "early_stopping": early_stopped,
             "trees_used": trees_used,
             "missing": missing_value,
+            # What the bundle's importance holds: feature_importances_ of the pickled classifier, in input order.
+            "importance": importance,
+            "importance_type": importance_type,
         }
+        if training:
+            metadata.update({k: v for k, v in training.items() if k not in ("metrics", "feature_names")})
+            metadata["source"]["training_metadata"] = Path(args.training_metadata).name
+            metadata["source"]["training_metadata_sha256"] = _sha256(Path(args.training_metadata))
         if scaler_doc is not None:
             with open(tmp / "scaler.json", "w", encoding="utf-8") as f:
                 json.dump(scaler_doc, f, indent=2, allow_nan=False)
@@ -533,8 +668,10 @@ output (DIR):
   scaler.json    {"kind": "standard", "mean": [...], "scale": [...], "n_features": N}
   metadata.json  feature_names, n_features, xgboost_version, sklearn_version, objective,
                  booster, best_iteration, n_trees, base_score, exported_at, source
-                 (file names and SHA-256), metrics, has_scaler, and num_parallel_tree,
-                 early_stopping, trees_used, missing
+                 (file names and SHA-256), metrics, has_scaler, num_parallel_tree,
+                 early_stopping, trees_used, missing, importance (feature_importances_),
+                 importance_type; with --training-metadata also trained_at,
+                 training_data_sha256, statistics, reference, hyperparameters
 
 Only unpickle files you trust. Requires Debian's /usr/bin/python3 with python3-xgboost
 and python3-sklearn.
@@ -548,6 +685,9 @@ and python3-sklearn.
                         help="comma-separated feature names in the model's input order")
     parser.add_argument("--metrics", metavar="METRICS.json",
                         help="JSON object of evaluation metrics copied into metadata.json (e.g. auc, accuracy, log_loss)")
+    parser.add_argument("--training-metadata", metavar="META.json",
+                        help="the notebook's <skill>.metadata.json: trained_at, training_data_sha256, metrics, statistics "
+                             "and reference histograms are carried into metadata.json (its metrics unless --metrics)")
     parser.add_argument("--out", required=True, metavar="DIR",
                         help="output directory; created; must not exist or be empty unless --force")
     parser.add_argument("--force", action="store_true",

@@ -73,6 +73,7 @@ internal static class StoreCommands
         models.Subcommands.Add(List(console));
         models.Subcommands.Add(Deploy(console));
         models.Subcommands.Add(Rollback(console));
+        models.Subcommands.Add(ModelsTableCommand.Create(console));
         return models;
     }
 

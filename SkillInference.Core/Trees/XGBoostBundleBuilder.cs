@@ -6,7 +6,8 @@ namespace SkillInference.Trees;
 /// <summary>
 /// Builds an <c>xgboost-json</c> bundle from an exported XGBoost model: the feature schema (names from the model or the
 /// metadata, ranges and missing rules from the given specs, else permissive defaults with the <c>native</c> rule —
-/// XGBoost learned a branch for missing values), the scaler, gain importance, and the metadata's metrics.
+/// XGBoost learned a branch for missing values), the scaler, and from the metadata: metrics, training statistics,
+/// reference histograms and importance (<c>feature_importances_</c>).
 /// </summary>
 public static class XGBoostBundleBuilder
 {
@@ -74,7 +75,9 @@ public static class XGBoostBundleBuilder
             Features = specs,
             Scaler = request.Scaler,
             Metrics = request.Metadata?.Metrics ?? new ModelMetrics(),
-            Importance = [.. names.Select((n, i) => new FeatureImportance(n, ensemble.GainImportance[i]))],
+            Statistics = XGBoostTrainingMetadata.StatisticsFor(names, request.Metadata),
+            Reference = XGBoostTrainingMetadata.ReferenceFor(names, request.Metadata),
+            Importance = XGBoostTrainingMetadata.ImportanceFor(names, request.Metadata, ensemble),
             TrainedAt = request.Metadata?.TrainedAt,
             TrainingDataSha256 = request.Metadata?.TrainingDataSha256,
             Trainer = new TrainerDescription

@@ -68,9 +68,14 @@ public static class XGBoostExport
                 Text(root, "sklearn_version"),
                 DateTimeOffset.TryParse(Text(root, "trained_at") ?? "", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var trained) ? trained : null,
                 Text(root, "training_data_sha256"),
-                metrics);
+                metrics)
+            {
+                Statistics = XGBoostTrainingMetadata.ReadStatistics(root),
+                Reference = XGBoostTrainingMetadata.ReadReference(root),
+                Importance = XGBoostTrainingMetadata.ReadImportance(root),
+            };
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
         {
             throw new ModelImportException(ModelImportErrorKind.Malformed, $"metadata.json cannot be read: {ex.Message}", ex);
         }

@@ -15,4 +15,17 @@ public sealed record XGBoostExportMetadata(
     string? SklearnVersion,
     DateTimeOffset? TrainedAt,
     string? TrainingDataSha256,
-    ModelMetrics Metrics);
+    ModelMetrics Metrics)
+{
+    /// <summary>Training statistics per feature (what the <c>median</c> and <c>mean</c> missing rules impute), or empty when the export carried none.</summary>
+    public IReadOnlyList<FeatureStatistics> Statistics { get; init; } = [];
+
+    /// <summary>Score and feature distributions at training time (the drift reference), or null.</summary>
+    public ReferenceDistributions? Reference { get; init; }
+
+    /// <summary>
+    /// The classifier's <c>feature_importances_</c> in input order (XGBClassifier's default: mean gain per split,
+    /// normalized), or null for an export without them (the bundle then holds each feature's share of total gain).
+    /// </summary>
+    public IReadOnlyList<double>? Importance { get; init; }
+}

@@ -50,7 +50,45 @@ public sealed class ProcessRunner : IAsyncDisposable
 
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        return new ProcessRunner(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}."));
+        return Start(info);
+    }
+
+    /// <summary>Starts any process with its output captured (e.g. a published host run as another user).</summary>
+    public static ProcessRunner Start(ProcessStartInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        return new ProcessRunner(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName}."));
+    }
+
+    /// <summary>Runs any process to completion (failing the test when it outlives <paramref name="timeout"/>) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo info, TimeSpan timeout)
+    {
+        await using var process = Start(info);
+        Assert.IsTrue(await process.WaitForExitAsync(timeout), $"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish within {timeout}:\n{process.Output}");
+        return (process.ExitCode, process.Output);
+    }
+
+    public int Id => _process.Id;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits for the process to exit; false when it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            _process.WaitForExit(); // flushes the redirected streams
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>

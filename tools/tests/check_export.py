@@ -28,6 +28,7 @@ import ctypes  # noqa: E402
 import ctypes.util  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
+import pickle  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -179,6 +180,20 @@ def threshold_hits(ens: JsonEnsemble, X32: np.ndarray) -> int:
 # checks
 # --------------------------------------------------------------------------------------
 
+def expected_importance(model_pickle: Path, n_features: int) -> list[float]:
+    """xgboost's own feature_importances_ of the pickled classifier (of a Pipeline's last step); a raw Booster has
+    none, so its gain scores normalized as XGBClassifier.feature_importances_ normalizes them."""
+    with open(model_pickle, "rb") as f:
+        obj = pickle.load(f)
+    model = obj.steps[-1][1] if hasattr(obj, "steps") else obj
+    if isinstance(model, xgb.XGBClassifier):
+        return [float(v) for v in model.feature_importances_]
+    score = model.get_score(importance_type="gain")
+    names = model.feature_names or [f"f{i}" for i in range(n_features)]
+    values = np.array([score.get(n, 0.0) for n in names], dtype=np.float32)
+    return [float(v) for v in values / values.sum()]
+
+
 def check_config(outdir: Path, name: str) -> str:
     d = outdir / name
     args = json.loads((d / "export_args.json").read_text())
@@ -209,6 +224,9 @@ def check_config(outdir: Path, name: str) -> str:
     require(meta["xgboost_version"] == xgb.__version__, "metadata xgboost_version")
     for key in ("sklearn_version", "exported_at", "metrics"):
         require(key in meta, f"metadata lacks {key}")
+    require(meta["importance"] == expected_importance(d / args["model"], info["n_features"]),
+            "metadata importance is not the pickle's feature_importances_")
+    require(meta["importance_type"] == "gain", f"metadata importance_type {meta['importance_type']!r}")
 
     doc = json.loads((out / "model.json").read_text())
     json_names = doc["learner"].get("feature_names") or None
