@@ -2,7 +2,7 @@ namespace SkillInference.Batch;
 
 /// <summary>Where the batch worker reads students' features (<c>student_features</c>).</summary>
 /// <remarks>Implementations throw <see cref="BatchStoreException"/> for database failures, classified transient or permanent.</remarks>
-public interface IFeatureSource
+internal interface IFeatureSource
 {
     /// <summary>The newest <c>updated_at</c> of any student; null when there is none. A run's watermark.</summary>
     Task<DateTimeOffset?> GetLatestUpdateAsync(CancellationToken cancellationToken = default);

@@ -7,4 +7,4 @@ namespace SkillInference.Batch;
 /// <param name="Error">Why (feature names and rules, never feature values).</param>
 /// <param name="Attempts">How many times the item was tried (the first attempt plus the retries).</param>
 /// <param name="FailedAt">When the last attempt failed.</param>
-public sealed record InferenceFailure(Guid RunId, string StudentId, string Skill, string Error, int Attempts, DateTimeOffset FailedAt);
+internal sealed record InferenceFailure(Guid RunId, string StudentId, string Skill, string Error, int Attempts, DateTimeOffset FailedAt);

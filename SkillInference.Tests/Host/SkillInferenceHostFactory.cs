@@ -15,7 +15,7 @@ namespace SkillInference.Tests.Host;
 /// the <c>SkillInference</c> configuration section. Sample seeding is off unless a test asks for it; logs go to a
 /// <see cref="FakeLogCollector"/>.
 /// </summary>
-public sealed class SkillInferenceHostFactory : WebApplicationFactory<Program>
+internal sealed class SkillInferenceHostFactory : WebApplicationFactory<Program>
 {
     /// <summary>The operator name configured with <see cref="OperatorKey"/>; the registry history records it.</summary>
     public const string OperatorName = "ops-carol";

@@ -7,7 +7,7 @@ using SkillInference.Registry;
 namespace SkillInference.Tests.Infrastructure;
 
 /// <summary>An inference service over a store, built the way an embedding app builds it (DI), without the host.</summary>
-public sealed class ServiceHarness : IAsyncDisposable
+internal sealed class ServiceHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
