@@ -10,7 +10,7 @@ namespace SkillInference.Onnx;
 /// </summary>
 internal static class OnnxModelFormats
 {
-    /// <summary>A new handler for <c>onnx</c> bundles, served on ONNX Runtime.</summary>
+    /// <summary>A new handler for <c>onnx</c> bundles, served on ONNX Runtime (or, for <c>ScoringEngine.Reference</c>, ML.NET's OnnxTransformer).</summary>
     /// <param name="loggerFactory">Where to log model loads, or null for nowhere.</param>
     public static IModelFormat Create(ILoggerFactory? loggerFactory = null) =>
         new OnnxModelFormat(loggerFactory?.CreateLogger<OnnxModelFormat>());

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using SkillInference.Engines;
 using SkillInference.Inference;
 using SkillInference.Registry;
 
@@ -27,13 +28,17 @@ internal sealed class ServiceHarness : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    /// <summary>Builds the service over <paramref name="storePath"/> (a private copy of the samples by default) and loads the models.</summary>
-    public static async Task<ServiceHarness> StartAsync(string? storePath = null, Action<IServiceCollection>? configure = null, bool refresh = true)
+    /// <summary>Builds the service over <paramref name="storePath"/> (a private copy of the samples by default) and loads the models with <paramref name="engine"/>.</summary>
+    public static async Task<ServiceHarness> StartAsync(string? storePath = null, Action<IServiceCollection>? configure = null, bool refresh = true, ScoringEngine engine = ScoringEngine.Auto)
     {
         storePath ??= SampleStore.Copy();
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
-        services.AddSkillInference(o => o.RetiredModelGracePeriod = TimeSpan.Zero).UseFileSystemModelStore(storePath);
+        services.AddSkillInference(o =>
+        {
+            o.RetiredModelGracePeriod = TimeSpan.Zero;
+            o.Engine = engine;
+        }).UseFileSystemModelStore(storePath);
         configure?.Invoke(services);
         var harness = new ServiceHarness(services.BuildServiceProvider(), storePath);
         if (refresh)
