@@ -27,12 +27,14 @@ internal sealed partial class InferencePipeline
     private readonly IInferenceCache _cache;
     private readonly SkillInferenceMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IInferenceObserver[] _observers;
     private readonly DefaultObjectPool<PipelineScratch> _scratch = new(new PipelineScratch.Policy(), Environment.ProcessorCount * 4);
 
-    public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, ILogger<InferencePipeline>? logger = null)
+    public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, IEnumerable<IInferenceObserver> observers, ILogger<InferencePipeline>? logger = null)
     {
         _cache = cache;
         _metrics = metrics;
+        _observers = [.. observers];
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -237,18 +239,38 @@ internal sealed partial class InferencePipeline
             var group = groups[g];
             var input = group.Pending(pending);
             var failures = 0;
+            var probabilities = groups.Probabilities(pending.Count);
             if (pending.Count > 0)
             {
-                var probabilities = groups.Probabilities(pending.Count);
                 var engineErrors = Predict(group, input, probabilities);
                 failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
             }
 
             Record(group, pending.Count - failures, failures, started);
+            if (_observers.Length > 0)
+            {
+                Observe(new ScoredGroup(group.Model, group.VariantName, group.IsVariant, input, probabilities, group.Answered, group.Invalid, failures, Stopwatch.GetElapsedTime(started)));
+            }
         }
     }
 
-    private int Complete(ModelGroup group, List<int> pending, ReadOnlySpan<float> probabilities, InferenceError?[]? engineErrors, InferenceItems items, ScoreBuffer buffer, bool keyed)
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "An observer's failure must not fail the request it observes; it is logged.")]
+    private void Observe(in ScoredGroup scored)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.OnScored(scored);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogObserverFailed(_logger, ex, observer.GetType().Name);
+            }
+        }
+    }
+
+    private int Complete(ModelGroup group, List<int> pending, Span<float> probabilities, InferenceError?[]? engineErrors, InferenceItems items, ScoreBuffer buffer, bool keyed)
     {
         var model = group.Model;
         var failures = 0;
@@ -258,6 +280,7 @@ internal sealed partial class InferencePipeline
             var item = group.Valid[r];
             if (engineErrors?[k] is { } engineError)
             {
+                probabilities[k] = float.NaN;
                 buffer.SetError(item, engineError);
                 failures++;
                 continue;
@@ -427,4 +450,7 @@ internal sealed partial class InferencePipeline
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Error, Message = "The engine of {Skill}@{Version} failed on a batch of {Rows} rows; each row is scored on its own and the rows it cannot score are answered with a model failure")]
     private static partial void LogEngineFailed(ILogger logger, Exception exception, string skill, string version, int rows);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "The inference observer {Observer} failed; the request it observed is answered as usual")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer);
 }
