@@ -41,6 +41,7 @@ internal static partial class SecurityConfiguration
         }
 
         // One policy per scope; every endpoint names its own (the endpoint inventory test checks each mapped route).
+        services.AddAuthorization();
         services.Configure<AuthorizationOptions>(o =>
         {
             foreach (var scope in Scopes.All)

@@ -21,6 +21,7 @@ public sealed class CacheEndpointTests
     {
         ["SkillInference:Cache:Kind"] = "Redis",
         ["SkillInference:Cache:Redis"] = $"127.0.0.1:{ProcessRunner.FreePort()}",
+        ["SkillInference:Cache:KeySecret"] = "test-secret-0123456789abcdef",
     };
 
     private static async Task<bool> CachedAsync(HttpClient client, string studentId)

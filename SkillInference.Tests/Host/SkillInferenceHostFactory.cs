@@ -32,6 +32,9 @@ public sealed class SkillInferenceHostFactory : WebApplicationFactory<Program>
     /// <summary>The key every client of the factory sends by default (scopes score, ingest, metrics).</summary>
     public const string ClientKey = "k-client-0d1e2f3a4b5c6d7e";
 
+    /// <summary>A key with the ingest scope only.</summary>
+    public const string IngestKey = "k-ingest-9a8b7c6d5e4f3a2b";
+
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
     private readonly Dictionary<string, string?> _settings;
 
@@ -54,6 +57,8 @@ public sealed class SkillInferenceHostFactory : WebApplicationFactory<Program>
             [$"SkillInference:Auth:ApiKeys:{OperatorName}:Key"] = OperatorKey,
             [$"SkillInference:Auth:ApiKeys:{OperatorName}:Scopes:0"] = "operate",
             [$"SkillInference:Auth:ApiKeys:{OperatorName}:Scopes:1"] = "score",
+            ["SkillInference:Auth:ApiKeys:ingest-only:Key"] = IngestKey,
+            ["SkillInference:Auth:ApiKeys:ingest-only:Scopes:0"] = "ingest",
             ["SkillInference:Limits:PermitsPerSecond"] = "100000",
             ["SkillInference:Limits:Burst"] = "100000",
         };

@@ -203,7 +203,7 @@ public sealed class RedisCacheTests
     public async Task InferAsync_RedisNeverReachable_RequestsSucceedAndStatusIsDegraded()
     {
         var port = ProcessRunner.FreePort(); // nothing listens here
-        await using var harness = await ServiceHarness.StartAsync(SampleStore.Path, s => s.AddSkillInference().UseRedisCache($"127.0.0.1:{port}", o => o.KeyPrefix = Prefix()));
+        await using var harness = await ServiceHarness.StartAsync(SampleStore.Path, s => s.AddSkillInference().ConfigureCache(o => o.KeySecret = "test-secret-0123456789abcdef").UseRedisCache($"127.0.0.1:{port}", o => o.KeyPrefix = Prefix()));
         var cache = harness.Services.GetRequiredService<RedisInferenceCache>();
         await cache.WaitForConnectionAsync();
         var request = new InferenceRequest("collaboration", Row("collaboration"), "S1");
