@@ -9,7 +9,7 @@ namespace SkillInference.Batch;
 /// Plans and starts batch runs: selects the students (full or incremental), cuts them into keyset-range shards,
 /// records the run and hands the shards to the <see cref="IShardDispatcher"/>.
 /// </summary>
-public sealed class BatchRunner
+internal sealed class BatchRunner
 {
     private readonly ISkillInferenceService _service;
     private readonly IFeatureSource _source;

@@ -2,7 +2,7 @@ namespace SkillInference.Batch;
 
 /// <summary>Where the batch worker stores assessments, runs, shards and failures.</summary>
 /// <remarks>Implementations throw <see cref="BatchStoreException"/> for database failures, classified transient or permanent.</remarks>
-public interface IAssessmentStore
+internal interface IAssessmentStore
 {
     /// <summary>
     /// Records a new running run, unless another run is running that started after <paramref name="abandonBefore"/>:

@@ -2,7 +2,7 @@ namespace SkillInference.Batch;
 
 /// <summary>Where the batch worker reads students' features (<c>student_features</c>).</summary>
 /// <remarks>Implementations throw <see cref="BatchStoreException"/> for database failures, classified transient or permanent.</remarks>
-public interface IFeatureSource
+internal interface IFeatureSource
 {
     /// <summary>
     /// A run's change watermark, assigned by the database: every change of <c>student_features</c> that is not visible

@@ -11,4 +11,4 @@ namespace SkillInference.Batch;
 /// Whether the failure will not go away by retrying (the stored features are invalid): later incremental runs select
 /// an item again until it succeeds, unless its failure is permanent (it is then tried again when its features change).
 /// </param>
-public sealed record InferenceFailure(Guid RunId, string StudentId, string Skill, string Error, int Attempts, DateTimeOffset FailedAt, bool Permanent = false);
+internal sealed record InferenceFailure(Guid RunId, string StudentId, string Skill, string Error, int Attempts, DateTimeOffset FailedAt, bool Permanent = false);

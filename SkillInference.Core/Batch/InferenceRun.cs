@@ -1,7 +1,7 @@
 namespace SkillInference.Batch;
 
 /// <summary>A row of <c>inference_runs</c>: what a batch run did, with its throughput.</summary>
-public sealed record InferenceRun
+internal sealed record InferenceRun
 {
     /// <summary>The run id (a version 7 GUID: ordered by start time).</summary>
     public required Guid RunId { get; init; }

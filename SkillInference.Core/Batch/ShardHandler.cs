@@ -11,7 +11,7 @@ namespace SkillInference.Batch;
 /// stored before is not processed again, and storing one twice writes no duplicate rows. A failed item never fails its
 /// shard; a database failure does (as a <see cref="BatchStoreException"/>, transient or permanent).
 /// </summary>
-public sealed class ShardHandler
+internal sealed class ShardHandler
 {
     private readonly ISkillInferenceService _service;
     private readonly IFeatureSource _source;

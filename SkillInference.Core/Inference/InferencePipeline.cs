@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.ObjectPool;
 using SkillInference.Caching;
 using SkillInference.Engines;
 using SkillInference.Loading;
@@ -27,6 +27,7 @@ internal sealed partial class InferencePipeline
     private readonly IInferenceCache _cache;
     private readonly SkillInferenceMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly DefaultObjectPool<PipelineScratch> _scratch = new(new PipelineScratch.Policy(), Environment.ProcessorCount * 4);
 
     public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, ILogger<InferencePipeline>? logger = null)
     {
@@ -40,15 +41,17 @@ internal sealed partial class InferencePipeline
     {
         var started = Stopwatch.GetTimestamp();
         buffer.Reset(items.Count, snapshot.MaxFeatureCount);
-        var groups = Route(snapshot, items, buffer);
+        var groups = _scratch.Get();
+        Route(snapshot, items, buffer, groups);
         var keyed = policy != CachePolicy.Bypass && _cache.Enabled;
         var reads = keyed && policy == CachePolicy.ReadWrite;
         var sharedCandidates = 0;
         var handedOff = false;
         try
         {
-            foreach (var group in groups)
+            for (var g = 0; g < groups.Count; g++)
             {
+                var group = groups[g];
                 Prepare(group, items, buffer);
                 if (keyed)
                 {
@@ -69,14 +72,13 @@ internal sealed partial class InferencePipeline
         {
             if (!handedOff)
             {
-                Release(groups);
+                _scratch.Return(groups);
             }
         }
     }
 
-    private static List<ModelGroup> Route(ServingSnapshot snapshot, InferenceItems items, ScoreBuffer buffer)
+    private static void Route(ServingSnapshot snapshot, InferenceItems items, ScoreBuffer buffer, PipelineScratch groups)
     {
-        var groups = new List<ModelGroup>();
         string? lastSkill = null;
         SkillServing? serving = null;
         InferenceError? error = null;
@@ -108,27 +110,11 @@ internal sealed partial class InferencePipeline
             var model = TrafficRouter.Choose(serving, items.StudentIdOf(i));
             if (last is null || !ReferenceEquals(last.Model, model))
             {
-                last = null;
-                foreach (var g in groups)
-                {
-                    if (ReferenceEquals(g.Model, model))
-                    {
-                        last = g;
-                        break;
-                    }
-                }
-
-                if (last is null)
-                {
-                    last = new ModelGroup(serving, model);
-                    groups.Add(last);
-                }
+                last = groups.GroupFor(serving, model);
             }
 
             last.Items.Add(i);
         }
-
-        return groups;
     }
 
     /// <summary>Prepares and hashes each routed item once; invalid ones get their error.</summary>
@@ -196,14 +182,15 @@ internal sealed partial class InferencePipeline
         return misses;
     }
 
-    private async ValueTask ScoreAfterSharedLookupAsync(List<ModelGroup> groups, InferenceItems items, ScoreBuffer buffer, bool keyed, int candidates, long started, CancellationToken cancellationToken)
+    private async ValueTask ScoreAfterSharedLookupAsync(PipelineScratch groups, InferenceItems items, ScoreBuffer buffer, bool keyed, int candidates, long started, CancellationToken cancellationToken)
     {
         try
         {
             var keys = new List<InferenceCacheKey>(candidates);
             var rows = new List<(ModelGroup Group, int Row)>(candidates);
-            foreach (var group in groups)
+            for (var g = 0; g < groups.Count; g++)
             {
+                var group = groups[g];
                 for (var r = 0; r < group.Valid.Count; r++)
                 {
                     if (!group.Done[r] && group.Keys[r] is { } key)
@@ -230,7 +217,7 @@ internal sealed partial class InferencePipeline
         }
         finally
         {
-            Release(groups);
+            _scratch.Return(groups);
         }
     }
 
@@ -242,33 +229,26 @@ internal sealed partial class InferencePipeline
     }
 
     /// <summary>Scores each group's rows not answered yet in one vectorized call, explains, and stores what the policy caches.</summary>
-    private void Score(List<ModelGroup> groups, InferenceItems items, ScoreBuffer buffer, bool keyed, long started)
+    private void Score(PipelineScratch groups, InferenceItems items, ScoreBuffer buffer, bool keyed, long started)
     {
-        var pending = new List<int>();
-        foreach (var group in groups)
+        var pending = groups.Pending;
+        for (var g = 0; g < groups.Count; g++)
         {
-            var model = group.Model;
+            var group = groups[g];
             var input = group.Pending(pending);
             var failures = 0;
             if (pending.Count > 0)
             {
-                var probabilities = ArrayPool<float>.Shared.Rent(pending.Count);
-                try
-                {
-                    var engineErrors = Predict(group, input, probabilities.AsSpan(0, pending.Count));
-                    failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(probabilities);
-                }
+                var probabilities = groups.Probabilities(pending.Count);
+                var engineErrors = Predict(group, input, probabilities);
+                failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
             }
 
             Record(group, pending.Count - failures, failures, started);
         }
     }
 
-    private int Complete(ModelGroup group, List<int> pending, float[] probabilities, InferenceError?[]? engineErrors, InferenceItems items, ScoreBuffer buffer, bool keyed)
+    private int Complete(ModelGroup group, List<int> pending, ReadOnlySpan<float> probabilities, InferenceError?[]? engineErrors, InferenceItems items, ScoreBuffer buffer, bool keyed)
     {
         var model = group.Model;
         var failures = 0;
@@ -327,7 +307,15 @@ internal sealed partial class InferencePipeline
         var model = group.Model;
         try
         {
-            model.Model.PredictBatch(rows, probabilities);
+            if (probabilities.Length == 1)
+            {
+                probabilities[0] = model.Model.Predict(rows);
+            }
+            else
+            {
+                model.Model.PredictBatch(rows, probabilities);
+            }
+
             return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -394,14 +382,6 @@ internal sealed partial class InferencePipeline
         if (failures > 0)
         {
             _metrics.RecordPredictions(skill, version, variant, "model_failure", failures, started);
-        }
-    }
-
-    private static void Release(List<ModelGroup> groups)
-    {
-        foreach (var group in groups)
-        {
-            group.Dispose();
         }
     }
 

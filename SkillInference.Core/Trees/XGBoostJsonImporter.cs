@@ -9,7 +9,7 @@ namespace SkillInference.Trees;
 /// without feature names, with any base score and missing values. Everything else — other objectives, more than two
 /// classes, categorical splits, <c>gblinear</c> — is refused with <see cref="ModelImportException"/>, never served wrong.
 /// </summary>
-public static class XGBoostJsonImporter
+internal static class XGBoostJsonImporter
 {
     /// <summary>Reads what a model declares, validating that it can be served.</summary>
     /// <exception cref="ModelImportException">The model cannot be served.</exception>

@@ -75,10 +75,8 @@ internal static class SkillsApi
             : ProblemMapper.Result(http, ProblemMapper.FromError(request.Skill!, outcome.Error));
     }
 
-    /// <summary>
-    /// Reads the body straight into columnar rows (one block per skill), scores each block in one call of the bulk
-    /// pipeline, and writes the response from the scored columns: no dictionary or result object per item.
-    /// </summary>
+    // Reads the body straight into columnar rows (one block per skill), scores each block in one call of the bulk
+    // pipeline, and writes the response from the scored columns: no dictionary or result object per item.
     internal static async Task InferBatchAsync(HttpContext http, ISkillInferenceService service, IOptions<SkillInferenceOptions> options, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         if (!http.Request.HasJsonContentType())
@@ -161,7 +159,7 @@ internal static class SkillsApi
         return TypedResults.Ok(new ModelsResponse(result));
     }
 
-    /// <summary>Loads and verifies the version once, writes the registry, and serves the loaded model at once (no second download or compile).</summary>
+    // Loads and verifies the version once, writes the registry, and serves the loaded model at once (no second download or compile).
     internal static async Task<Ok<SkillModels>> DeployAsync(string skill, DeployRequest? request, HttpContext http, ModelRegistry registry, ModelCatalog catalog, ISkillInferenceService service, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request?.Version))
@@ -183,7 +181,7 @@ internal static class SkillsApi
         return await DescribeChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Loads and verifies each variant's version before the registry names it, then serves the split at once.</summary>
+    // Loads and verifies each variant's version before the registry names it, then serves the split at once.
     internal static async Task<Ok<SkillModels>> SetVariantsAsync(string skill, VariantsRequest? request, HttpContext http, ModelRegistry registry, ModelCatalog catalog, ISkillInferenceService service, CancellationToken cancellationToken)
     {
         if (request?.Variants is null)
@@ -201,7 +199,7 @@ internal static class SkillsApi
             }
         }
 
-        var snapshot = await catalog.ChangeAsync(prepare, ct => registry.SetVariantsAsync(skill, request.Variants, context, ct), cancellationToken).ConfigureAwait(false);
+        var snapshot = await catalog.ChangeAsync(prepare, ct => registry.SetVariantsAsync(skill, [.. request.Variants.Select(v => v.ToRegistry())], context, ct), cancellationToken).ConfigureAwait(false);
         return await DescribeChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
     }
 
@@ -265,10 +263,10 @@ internal static class SkillsApi
             Skill = skill,
             Deployed = registration?.Deployed,
             Live = live,
-            Variants = registration?.Variants ?? [],
+            Variants = registration?.Variants.Select(Contracts.V1.TrafficVariant.From).ToArray() ?? [],
             Versions = versions,
             Features = features,
-            History = registration?.History.Reverse().Take(20).ToArray() ?? [],
+            History = registration?.History.Reverse().Take(20).Select(Contracts.V1.RegistryEvent.From).ToArray() ?? [],
         };
     }
 

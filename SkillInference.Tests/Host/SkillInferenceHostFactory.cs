@@ -18,7 +18,7 @@ namespace SkillInference.Tests.Host;
 /// <see cref="OperatorKey"/> (operate and score), which tests send explicitly. Rate limits are high enough for
 /// property tests.
 /// </summary>
-public sealed class SkillInferenceHostFactory : WebApplicationFactory<Program>
+internal sealed class SkillInferenceHostFactory : WebApplicationFactory<Program>
 {
     /// <summary>The operator name configured with <see cref="OperatorKey"/>; the registry history records it.</summary>
     public const string OperatorName = "ops-carol";
