@@ -162,7 +162,7 @@ internal sealed partial class InferencePipeline
                 continue;
             }
 
-            var key = new InferenceCacheKey(_cache.StudentKey(student), model.Skill, model.Version, group.Hashes[r]);
+            var key = new InferenceCacheKey(_cache.StudentKey(student), model.Skill, model.Version, _cache.FeatureDigest(group.Row(r)));
             group.Keys[r] = key;
             if (!reads)
             {
