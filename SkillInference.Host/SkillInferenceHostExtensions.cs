@@ -109,6 +109,7 @@ internal static class SkillInferenceHostExtensions
         app.MapOpenApi().RequireAuthorization(Scopes.Metrics);
         app.MapSkillsApiV1();
         app.MapStudentsApiV1();
+        app.MapFeedbackApiV1();
         if (app.Services.GetRequiredService<IOptions<BatchHostOptions>>().Value.UsesCloudTasks)
         {
             app.MapTasksApiV1();

@@ -24,6 +24,7 @@ public sealed class EndpointInventoryTests
         ["POST /api/v1/skills/models/{skill}/rollback"] = Scopes.Operate,
         ["POST /api/v1/skills/models/{skill}/variants"] = Scopes.Operate,
         ["POST /api/v1/students/invalidate"] = Scopes.Ingest,
+        ["POST /api/v1/feedback/teacher-ratings"] = Scopes.Ingest,
         ["POST /api/v1/tasks/batch-inference"] = Scopes.Tasks,
         ["GET /metrics"] = Scopes.Metrics,
         ["GET /openapi/{documentName}.json"] = Scopes.Metrics,
