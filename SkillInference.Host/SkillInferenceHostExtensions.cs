@@ -6,6 +6,7 @@ using SkillInference.Host.Configuration;
 using SkillInference.Host.Endpoints;
 using SkillInference.Host.Health;
 using SkillInference.Host.Limits;
+using SkillInference.Host.Monitoring;
 using SkillInference.Host.Security;
 using SkillInference.Host.Problems;
 using SkillInference.Monitoring;
@@ -46,6 +47,7 @@ internal static class SkillInferenceHostExtensions
         skillInference.AddCacheFromConfiguration(section);
         // Data paths are relative to the working directory (the content root is the app's own folder: HostStartup).
         skillInference.AddBatchFromConfiguration(builder.Configuration, Environment.CurrentDirectory);
+        builder.Services.AddMonitoringFromConfiguration(builder.Configuration);
 
         // Every endpoint but the health probes needs a credential with a scope; requests are limited per client.
         builder.AddSkillInferenceSecurity(Environment.CurrentDirectory);
@@ -110,6 +112,7 @@ internal static class SkillInferenceHostExtensions
         app.MapSkillsApiV1();
         app.MapStudentsApiV1();
         app.MapFeedbackApiV1();
+        app.MapMonitoringApiV1();
         if (app.Services.GetRequiredService<IOptions<BatchHostOptions>>().Value.UsesCloudTasks)
         {
             app.MapTasksApiV1();
