@@ -24,6 +24,8 @@ internal static class MonitoringRegistration
         services.TryAddSingleton(sp => new ValidationJob(
             sp.GetRequiredService<IMonitoringStore>(), sp.GetRequiredService<AlertManager>(), sp.GetRequiredService<MonitoringGauges>(),
             sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ValidationJob>>()));
+        services.TryAddSingleton(sp => new DriftMonitor(sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceObserver, DriftMonitor>(sp => sp.GetRequiredService<DriftMonitor>()));
         services.TryAddSingleton<IAgreementSource>(sp => sp.GetRequiredService<ValidationJob>());
         return services;
     }

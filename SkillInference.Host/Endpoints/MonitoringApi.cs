@@ -26,6 +26,8 @@ internal static class MonitoringApi
             .WithSummary("The latest validation against teacher ratings per skill, model version and variant (r, n, 95 % interval, Spearman, coverage, state); with since=<ISO 8601 time>, also every result since then.");
         api.MapPost("/validation/run", RunValidationAsync).WithName("RunValidation")
             .WithSummary("Run the validation now (as the schedule does) and answer its results.");
+        api.MapGet("/drift", GetDriftAsync).WithName("GetDrift")
+            .WithSummary("PSI and Jensen-Shannon of this instance's live scores and features against each bundle's reference histograms over the rolling window, with latency p50/p99; evaluate=true also applies the drift and latency alert rules now.");
         api.MapGet("/alerts", GetAlertsAsync).WithName("GetAlerts")
             .WithSummary("The open alerts and those updated since (default: the last 7 days), newest first.");
         return app;
@@ -71,6 +73,35 @@ internal static class MonitoringApi
 
         var alerts = await store.GetAlertsAsync(from, MaxAlerts, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new AlertsResponse { Alerts = [.. alerts.Select(ToDto)] });
+    }
+
+    internal static async Task<Ok<DriftResponse>> GetDriftAsync(bool? evaluate, DriftMonitor drift, AlertManager alerts, MonitoringGauges gauges, Microsoft.Extensions.Options.IOptions<MonitoringOptions> options, CancellationToken cancellationToken)
+    {
+        var snapshots = evaluate == true ? await drift.EvaluateAsync(alerts, gauges, cancellationToken).ConfigureAwait(false) : drift.Snapshot();
+        var o = options.Value;
+        return TypedResults.Ok(new DriftResponse
+        {
+            WindowHours = o.DriftWindow.TotalHours,
+            PsiWatch = o.PsiWatch,
+            PsiAlert = o.PsiAlert,
+            MinimumSample = o.DriftMinimumSample,
+            Models = [.. snapshots.Select(s => new DriftDto
+            {
+                Skill = s.Skill,
+                ModelVersion = s.ModelVersion,
+                N = s.N,
+                ScorePsi = s.ScorePsi,
+                ScoreJensenShannon = s.ScoreJensenShannon,
+                State = s.State,
+                Features = [.. s.Features.Take(5).Select(f => new FeatureDriftDto { Name = f.Name, Psi = f.Psi, JensenShannon = f.JensenShannon, N = f.N })],
+                ScoreEdges = s.ScoreEdges,
+                ScoreCounts = s.ScoreCounts,
+                ReferenceCounts = s.ReferenceCounts,
+                Requests = s.Requests,
+                LatencyP50Ms = s.LatencyP50 is { } p50 && double.IsFinite(p50) ? p50 * 1000 : null,
+                LatencyP99Ms = s.LatencyP99 is { } p99 && double.IsFinite(p99) ? p99 * 1000 : null,
+            })],
+        });
     }
 
     internal static ValidationResultDto ToDto(ValidationResult r) => new()

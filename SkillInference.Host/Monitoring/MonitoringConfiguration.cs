@@ -14,6 +14,7 @@ internal static class MonitoringConfiguration
         services.Replace(ServiceDescriptor.Singleton<IMonitoringNotifier>(sp => sp.GetRequiredService<WebhookMonitoringNotifier>()));
         services.AddHostedService(sp => sp.GetRequiredService<WebhookMonitoringNotifier>());
         services.AddHostedService<ValidationSchedulerService>();
+        services.AddHostedService<DriftEvaluationService>();
         return services;
     }
 }

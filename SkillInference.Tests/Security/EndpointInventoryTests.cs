@@ -28,6 +28,7 @@ public sealed class EndpointInventoryTests
         ["GET /api/v1/monitoring/validation"] = Scopes.Operate,
         ["POST /api/v1/monitoring/validation/run"] = Scopes.Operate,
         ["GET /api/v1/monitoring/alerts"] = Scopes.Operate,
+        ["GET /api/v1/monitoring/drift"] = Scopes.Operate,
         ["POST /api/v1/tasks/batch-inference"] = Scopes.Tasks,
         ["GET /metrics"] = Scopes.Metrics,
         ["GET /openapi/{documentName}.json"] = Scopes.Metrics,
