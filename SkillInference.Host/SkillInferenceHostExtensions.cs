@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SkillInference.Host.Configuration;
+using SkillInference.Host.Dashboard;
 using SkillInference.Host.Endpoints;
 using SkillInference.Host.Health;
 using SkillInference.Host.Limits;
@@ -113,6 +114,7 @@ internal static class SkillInferenceHostExtensions
         app.MapStudentsApiV1();
         app.MapFeedbackApiV1();
         app.MapMonitoringApiV1();
+        app.MapDashboard();
         if (app.Services.GetRequiredService<IOptions<BatchHostOptions>>().Value.UsesCloudTasks)
         {
             app.MapTasksApiV1();

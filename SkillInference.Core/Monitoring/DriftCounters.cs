@@ -138,6 +138,7 @@ internal sealed class DriftCounters
         }
 
         Interlocked.Add(ref bucket.Rows, scored);
+        Interlocked.Add(ref bucket.Cached, group.Cached);
         if (probabilities.Length > 0)
         {
             Interlocked.Increment(ref bucket.Latency[LatencyBin(group.Elapsed.TotalSeconds)]);
@@ -150,7 +151,8 @@ internal sealed class DriftCounters
         var epoch = now.UtcTicks / _bucketTicks;
         var totals = new long[_width];
         var latency = new long[LatencyBounds.Length + 1];
-        long rows = 0;
+        long rows = 0, cached = 0;
+        var series = new List<DriftBucket>();
         foreach (var bucket in _buckets)
         {
             var e = Volatile.Read(ref bucket.Epoch);
@@ -159,7 +161,12 @@ internal sealed class DriftCounters
                 continue;
             }
 
-            rows += Volatile.Read(ref bucket.Rows);
+            var bucketRows = Volatile.Read(ref bucket.Rows);
+            var bucketCached = Volatile.Read(ref bucket.Cached);
+            var bucketLatency = bucket.Latency.Select(c => Volatile.Read(ref c)).ToArray();
+            series.Add(new DriftBucket(new DateTimeOffset(e * _bucketTicks, TimeSpan.Zero), bucketRows, bucketCached, Percentile(bucketLatency, 0.50), Percentile(bucketLatency, 0.99)));
+            rows += bucketRows;
+            cached += bucketCached;
             for (var i = 0; i < _width; i++)
             {
                 totals[i] += Volatile.Read(ref bucket.Counts[i]);
@@ -213,7 +220,9 @@ internal sealed class DriftCounters
             _scoreEdges,
             Percentile(latency, 0.50),
             Percentile(latency, 0.99),
-            latency.Sum());
+            latency.Sum(),
+            cached,
+            [.. series.OrderBy(b => b.Start)]);
     }
 
     private Bucket Current(DateTimeOffset now)
@@ -229,6 +238,7 @@ internal sealed class DriftCounters
                     Array.Clear(bucket.Counts);
                     Array.Clear(bucket.Latency);
                     bucket.Rows = 0;
+                    bucket.Cached = 0;
                     Volatile.Write(ref bucket.Epoch, epoch);
                 }
             }
@@ -308,6 +318,7 @@ internal sealed class DriftCounters
     {
         public long Epoch = -1;
         public long Rows;
+        public long Cached;
         public readonly long[] Counts = new long[width];
         public readonly long[] Latency = new long[LatencyBounds.Length + 1];
     }

@@ -14,6 +14,8 @@ namespace SkillInference.Monitoring;
 /// <param name="LatencyP50">The median scoring time of a request's group, in seconds (a bin's upper bound).</param>
 /// <param name="LatencyP99">The 99th percentile, in seconds (a bin's upper bound).</param>
 /// <param name="Requests">Scored groups (requests) in the window.</param>
+/// <param name="Cached">Items answered from the cache in the window (not in <paramref name="N"/>).</param>
+/// <param name="Series">The window's buckets, oldest first.</param>
 internal sealed record DriftSnapshot(
     string Skill,
     string ModelVersion,
@@ -27,7 +29,9 @@ internal sealed record DriftSnapshot(
     IReadOnlyList<double> ScoreEdges,
     double? LatencyP50,
     double? LatencyP99,
-    long Requests)
+    long Requests,
+    long Cached,
+    IReadOnlyList<DriftBucket> Series)
 {
     /// <summary>The highest PSI of the score and the features.</summary>
     public double? MaxPsi => ScorePsi is null && Features.Count == 0 ? null : Math.Max(ScorePsi ?? 0, Features.Count == 0 ? 0 : Features[0].Psi);

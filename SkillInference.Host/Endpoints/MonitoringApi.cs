@@ -82,6 +82,7 @@ internal static class MonitoringApi
         return TypedResults.Ok(new DriftResponse
         {
             WindowHours = o.DriftWindow.TotalHours,
+            BucketMinutes = o.DriftBucket.TotalMinutes,
             PsiWatch = o.PsiWatch,
             PsiAlert = o.PsiAlert,
             MinimumSample = o.DriftMinimumSample,
@@ -100,6 +101,9 @@ internal static class MonitoringApi
                 Requests = s.Requests,
                 LatencyP50Ms = s.LatencyP50 is { } p50 && double.IsFinite(p50) ? p50 * 1000 : null,
                 LatencyP99Ms = s.LatencyP99 is { } p99 && double.IsFinite(p99) ? p99 * 1000 : null,
+                Cached = s.Cached,
+                CacheHitRate = s.Cached + s.N == 0 ? null : (double)s.Cached / (s.Cached + s.N),
+                Series = [.. s.Series.Select(b => new DriftBucketDto { Start = b.Start, Rows = b.Rows, Cached = b.Cached, LatencyP50Ms = Ms(b.LatencyP50), LatencyP99Ms = Ms(b.LatencyP99) })],
             })],
         });
     }
@@ -138,6 +142,8 @@ internal static class MonitoringApi
         UpdatedAt = a.UpdatedAt,
         ClearedAt = a.ClearedAt,
     };
+
+    private static double? Ms(double? seconds) => seconds is { } v && double.IsFinite(v) ? v * 1000 : null;
 
     private static bool TryParseTime(string text, out DateTimeOffset value) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);

@@ -32,6 +32,9 @@ public sealed class EndpointInventoryTests
         ["POST /api/v1/tasks/batch-inference"] = Scopes.Tasks,
         ["GET /metrics"] = Scopes.Metrics,
         ["GET /openapi/{documentName}.json"] = Scopes.Metrics,
+        ["GET /dashboard"] = "",
+        ["GET /dashboard/dashboard.js"] = "",
+        ["GET /dashboard/chart.umd.min.js"] = "",
         ["GET /health/live"] = "",
         ["GET /health/ready"] = "",
     };

@@ -41,4 +41,13 @@ public sealed record DriftDto
 
     /// <summary>99th percentile scoring time in milliseconds (the upper bound of its bin).</summary>
     public double? LatencyP99Ms { get; init; }
+
+    /// <summary>Items answered from the cache in the window (not counted in <see cref="N"/>).</summary>
+    public required long Cached { get; init; }
+
+    /// <summary>Cached / (cached + scored) in the window.</summary>
+    public double? CacheHitRate { get; init; }
+
+    /// <summary>The window's time buckets, oldest first: predictions and latency over time.</summary>
+    public required IReadOnlyList<DriftBucketDto> Series { get; init; }
 }

@@ -6,6 +6,9 @@ public sealed record DriftResponse
     /// <summary>The rolling window in hours.</summary>
     public required double WindowHours { get; init; }
 
+    /// <summary>The time bucket in minutes.</summary>
+    public required double BucketMinutes { get; init; }
+
     /// <summary>PSI at or above this is <c>watch</c>.</summary>
     public required double PsiWatch { get; init; }
 
