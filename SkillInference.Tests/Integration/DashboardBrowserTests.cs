@@ -84,6 +84,13 @@ public sealed partial class DashboardBrowserTests
         }
 
         Assert.IsFalse(students.Any(s => dom.Contains(s.StudentId, StringComparison.Ordinal)), "no student id on the dashboard");
+
+        // The validation gauges deploy/prometheus/alerts.yml uses are on /metrics.
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        foreach (var name in new[] { "skillinference_validation_pearson_r{", "skillinference_validation_pairs{", "skillinference_validation_coverage{" })
+        {
+            StringAssert.Contains(metrics, name);
+        }
     }
 
     [TestMethod]

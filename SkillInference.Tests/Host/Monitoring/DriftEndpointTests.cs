@@ -83,5 +83,18 @@ public sealed class DriftEndpointTests
         var alert = alerts.Single(a => a!["kind"]!.GetValue<string>() == "drift")!;
         Assert.AreEqual((shifted, "open"), (alert["skill"]!.GetValue<string>(), alert["state"]!.GetValue<string>()));
         Assert.AreEqual(0.25, alert["threshold"]!.GetValue<double>());
+
+        // The names deploy/prometheus/alerts.yml and the Grafana dashboard use are on /metrics, with no student id.
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        foreach (var name in new[] { "skillinference_drift_psi{", "skillinference_alerts_open{", "skillinference_alerts_transitions_total{", "skillinference_inference_duration_seconds_bucket{", "skillinference_predictions_total{", "skillinference_model_loads_total{", "skillinference_cache_available{" })
+        {
+            StringAssert.Contains(metrics, name);
+        }
+
+        var openLine = metrics.Split('\n').Where(l => l.StartsWith("skillinference_alerts_open{", StringComparison.Ordinal) && l.Contains("kind=\"drift\"", StringComparison.Ordinal)).ToArray();
+        Assert.HasCount(1, openLine, string.Join("\n", openLine));
+        StringAssert.Contains(openLine[0], $"skill=\"{shifted}\"");
+        Assert.IsTrue(openLine[0].EndsWith(" 1", StringComparison.Ordinal), openLine[0]);
+        Assert.IsFalse(students.Any(s => metrics.Contains(s.StudentId, StringComparison.Ordinal)), "no student id in metrics");
     }
 }
