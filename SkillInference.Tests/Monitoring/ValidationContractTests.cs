@@ -174,6 +174,31 @@ public abstract class ValidationContractTests
     }
 
     [TestMethod]
+    public async Task ModelLoadAlerts_FailingVersionThenLoaded_OpensOnceAndClearsAfterTwoGoodEvaluations()
+    {
+        await using var h = await StartAsync(minimumPairs: 4);
+        var alerts = h.Provider.GetRequiredService<AlertManager>();
+        var failing = new SkillInference.Inference.ServingStatus(true, ["teamwork"], new Dictionary<string, string> { ["teamwork"] = "1.0.0" },
+            [new SkillInference.Inference.ModelLoadFailure("teamwork", "1.1.0", "checksum mismatch", RatedAt)], RatedAt, null);
+        var healed = failing with { Failures = [] };
+
+        await ModelLoadAlerts.EvaluateAsync(failing, alerts, h.Store);
+        await ModelLoadAlerts.EvaluateAsync(failing, alerts, h.Store);
+        var afterFailures = await h.Store.GetOpenAlertAsync(AlertKinds.ModelLoad, "teamwork", "1.1.0");
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await ModelLoadAlerts.EvaluateAsync(healed, alerts, h.Store);
+        var afterOneGood = await h.Store.GetOpenAlertAsync(AlertKinds.ModelLoad, "teamwork", "1.1.0");
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await ModelLoadAlerts.EvaluateAsync(healed, alerts, h.Store);
+
+        Assert.IsNotNull(afterFailures);
+        StringAssert.Contains(afterFailures.Summary, "checksum mismatch");
+        Assert.IsNotNull(afterOneGood, "one good evaluation does not clear");
+        Assert.IsNull(await h.Store.GetOpenAlertAsync(AlertKinds.ModelLoad, "teamwork", "1.1.0"));
+        CollectionAssert.AreEqual(new[] { "alert", "ok" }, h.Notices.Notices.Select(n => n.State).ToArray());
+    }
+
+    [TestMethod]
     public async Task RunAsync_AssessmentsWithoutRatings_ReportsZeroPairsAsInsufficientData()
     {
         await using var h = await StartAsync(minimumPairs: 4);
