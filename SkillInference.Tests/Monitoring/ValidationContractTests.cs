@@ -70,6 +70,8 @@ public abstract class ValidationContractTests
         var notices = new RecordingMonitoringNotifier();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        // A meter of this provider's own (not a process-wide one that the in-memory hosts of other tests would scrape).
+        services.AddMetrics();
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IMonitoringNotifier>(notices);
         var builder = services.AddSkillInference();
