@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SkillInference.Batch;
 using SkillInference.Tests.Host;
 using SkillInference.Tests.Infrastructure;
 
@@ -10,8 +12,9 @@ namespace SkillInference.Tests.Security;
 /// <summary>
 /// No student id and no feature value reaches a log record, a metric, or an error message: a student id and feature
 /// values that appear nowhere else are sent through every path that takes them (scores, explanations, a batch with
-/// invalid items, an id too long, an out-of-range value, an invalidation), at the most verbose log level; then every
-/// log record (message, state, exception), the Prometheus exposition and every error body is searched for them.
+/// invalid items, an id too long, an out-of-range value, an invalidation, a batch run with a broken stored row), at the
+/// most verbose log level; then every log record (message, state, exception), the Prometheus exposition, every error
+/// body and every failure the batch run stored is searched for them.
 /// </summary>
 [TestClass]
 public sealed class PrivacySentinelTests
@@ -90,6 +93,28 @@ public sealed class PrivacySentinelTests
             Assert.AreEqual(HttpStatusCode.NoContent, invalidate.StatusCode);
         }
 
+        // A nightly batch run over a sentinel student: one valid row, and one whose stored value breaks every schema.
+        var writer = factory.Services.GetRequiredService<IStudentDataWriter>();
+        var all = new Dictionary<string, double?>(StringComparer.Ordinal);
+        foreach (var skill in SampleStore.Catalog.Skills)
+        {
+            foreach (var (name, value) in SampleRows.Requests(skill.Schema, 1)[0])
+            {
+                all[name] = value;
+            }
+        }
+
+        var broken = new Dictionary<string, double?>(all) { [first.Name] = first.Max + 7391.28465 };
+        await writer.UpsertStudentFeaturesAsync(
+        [
+            new StudentFeatures(StudentSentinel + "-batch", all, new Dictionary<string, double?>(), DateTimeOffset.UtcNow),
+            new StudentFeatures(StudentSentinel + "-broken", broken, new Dictionary<string, double?>(), DateTimeOffset.UtcNow),
+        ]);
+        var batchRun = await factory.Services.GetRequiredService<BatchRunner>().RunAsync(BatchMode.Full);
+        Assert.IsGreaterThan(0, batchRun.Failures, "the broken row failed");
+        var stored = await factory.Services.GetRequiredService<IAssessmentStore>().ListFailuresAsync(batchRun.RunId);
+        errors.AddRange(stored.Select(f => f.Error));
+
         using var metrics = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
         Assert.AreEqual(HttpStatusCode.OK, metrics.StatusCode);
         var exposition = await metrics.Content.ReadAsStringAsync();
@@ -98,7 +123,7 @@ public sealed class PrivacySentinelTests
         var logs = factory.Logs.GetSnapshot();
         Assert.IsNotEmpty(logs);
         var logText = string.Join('\n', logs.Select(r => string.Join(' ', r.Message, r.Exception?.ToString(), r.StructuredState is null ? null : string.Join(',', r.StructuredState.Select(kv => kv.Key + "=" + kv.Value)))));
-        Assert.HasCount(4, errors, "the 422, the 400 and the batch's two item errors were read");
+        Assert.AreEqual(4 + stored.Count, errors.Count, "the 422, the 400, the batch's two item errors and the run's stored failures were read");
         foreach (var (text, where) in new[] { (logText, "logs"), (exposition, "metrics"), (string.Join('\n', errors), "error bodies") })
         {
             Assert.DoesNotContain(StudentSentinel, text, $"a student id in the {where}");
