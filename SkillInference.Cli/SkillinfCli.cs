@@ -19,6 +19,7 @@ internal static class SkillinfCli
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(DbCommands.Create(console));
         root.Subcommands.Add(BatchCommands.Create(console));
+        root.Subcommands.Add(MonitorCommands.Create(console));
         root.Subcommands.Add(ExportCommands.Create(console));
         root.Subcommands.Add(SmokeCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));

@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SkillInference.Host.Configuration;
+using SkillInference.Host.Dashboard;
 using SkillInference.Host.Endpoints;
 using SkillInference.Host.Health;
 using SkillInference.Host.Limits;
+using SkillInference.Host.Monitoring;
 using SkillInference.Host.Security;
 using SkillInference.Host.Problems;
 using SkillInference.Monitoring;
@@ -46,6 +48,7 @@ internal static class SkillInferenceHostExtensions
         skillInference.AddCacheFromConfiguration(section);
         // Data paths are relative to the working directory (the content root is the app's own folder: HostStartup).
         skillInference.AddBatchFromConfiguration(builder.Configuration, Environment.CurrentDirectory);
+        builder.Services.AddMonitoringFromConfiguration(builder.Configuration);
 
         // Every endpoint but the health probes needs a credential with a scope; requests are limited per client.
         builder.AddSkillInferenceSecurity(Environment.CurrentDirectory);
@@ -109,6 +112,9 @@ internal static class SkillInferenceHostExtensions
         app.MapOpenApi().RequireAuthorization(Scopes.Metrics);
         app.MapSkillsApiV1();
         app.MapStudentsApiV1();
+        app.MapFeedbackApiV1();
+        app.MapMonitoringApiV1();
+        app.MapDashboard();
         if (app.Services.GetRequiredService<IOptions<BatchHostOptions>>().Value.UsesCloudTasks)
         {
             app.MapTasksApiV1();

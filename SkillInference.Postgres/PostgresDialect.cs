@@ -34,6 +34,8 @@ internal sealed class PostgresDialect : RelationalDialect
 
     public override Guid ReadId(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
 
+    public override string SecondsBetween(string later, string earlier) => $"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS double precision)";
+
     public override string JsonText(string column) => column + "::text";
 
     public override string JsonValue(string parameter) => $"CAST({parameter} AS jsonb)";

@@ -38,6 +38,9 @@ internal sealed class SqliteDialect : RelationalDialect
 
     public override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
 
+    /// <summary>Timestamps are fixed-width UTC text, which <c>julianday</c> reads (to about a millisecond).</summary>
+    public override string SecondsBetween(string later, string earlier) => $"((julianday({later}) - julianday({earlier})) * 86400.0)";
+
     public override string JsonText(string column) => column;
 
     public override string JsonValue(string parameter) => parameter;

@@ -40,6 +40,8 @@ retraining_packages=()
 [ -x /usr/bin/chromium ] || retraining_packages+=(chromium)
 command -v shellcheck >/dev/null || retraining_packages+=(shellcheck)
 command -v setpriv >/dev/null || retraining_packages+=(util-linux)
+# Monitoring (issue 12): promtool checks deploy/prometheus/alerts.yml after the tests (below).
+command -v promtool >/dev/null || retraining_packages+=(prometheus)
 if [ ${#retraining_packages[@]} -gt 0 ]; then
   log "Installing ${retraining_packages[*]} (retraining notebook, report rendering, deployment checks)"
   as_root apt-get update -qq >/dev/null
@@ -208,6 +210,18 @@ if ! bash -n deploy/deploy.sh || ! shellcheck deploy/deploy.sh; then
   status=1
 fi
 # ---- end of deployment script checks --------------------------------------------------------------------------------
+
+# ---- monitoring rules (issue 12): the Prometheus alerting rules must load in promtool; the Grafana dashboard is JSON --
+log "Checking deploy/prometheus/alerts.yml (promtool) and deploy/grafana/skillinference.json"
+if ! promtool check rules deploy/prometheus/alerts.yml; then
+  echo "deploy/prometheus/alerts.yml does not pass promtool check rules" >&2
+  status=1
+fi
+if ! /usr/bin/python3 -m json.tool deploy/grafana/skillinference.json >/dev/null; then
+  echo "deploy/grafana/skillinference.json is not valid JSON" >&2
+  status=1
+fi
+# ---- end of monitoring rule checks ----------------------------------------------------------------------------------
 
 # ---- the summary line CI reads, from the TRX counters ---------------------------------------------------------
 passed=0; failed=0; skipped=0

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using SkillInference.Monitoring;
 
 namespace SkillInference.Batch.Relational;
 
@@ -20,6 +21,7 @@ internal static class RelationalBatchStoreRegistration
         services.Replace(ServiceDescriptor.Singleton<IFeatureSource>(sp => sp.GetRequiredService<RelationalFeatureSource>()));
         services.Replace(ServiceDescriptor.Singleton<IStudentDataWriter>(sp => sp.GetRequiredService<RelationalFeatureSource>()));
         services.Replace(ServiceDescriptor.Singleton<IAssessmentStore>(sp => sp.GetRequiredService<RelationalAssessmentStore>()));
+        services.AddRelationalMonitoring();
         return builder.AddBatchInference();
     }
 }

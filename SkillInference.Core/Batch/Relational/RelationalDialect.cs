@@ -44,6 +44,9 @@ internal abstract class RelationalDialect
     /// <summary>Reads a run id column.</summary>
     public abstract Guid ReadId(DbDataReader reader, int ordinal);
 
+    /// <summary>The expression of <paramref name="later"/> − <paramref name="earlier"/> (two timestamp columns) in seconds, as a double.</summary>
+    public abstract string SecondsBetween(string later, string earlier);
+
     /// <summary>The select expression that reads a JSON column as text.</summary>
     public abstract string JsonText(string column);
 
