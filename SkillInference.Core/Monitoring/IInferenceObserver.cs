@@ -36,7 +36,7 @@ internal readonly ref struct ScoredGroup
     /// <summary>The model that served the group (its skill, version, feature names and bundle statistics).</summary>
     public LoadedModel Model { get; }
 
-    /// <summary>The variant's name as metrics tag it (the deployed version is <c>stable</c>).</summary>
+    /// <summary>The variant's name as results and metrics tag it: <c>deployed</c> or <c>variant</c>.</summary>
     public string Variant { get; }
 
     /// <summary>True when the group was served by a variant other than the deployed version.</summary>
