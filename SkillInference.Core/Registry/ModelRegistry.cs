@@ -304,6 +304,23 @@ internal sealed class ModelRegistry
         Reason = context.Reason,
     };
 
+    /// <summary>
+    /// Reads the registry, lets <paramref name="change"/> compute the skill's new registration from the one read (null:
+    /// nothing to write), and writes it with a compare-and-swap on the generation read. A concurrent change makes it
+    /// fail with <see cref="RegistryErrorKind.Conflict"/>, so a decision made on a stale registration is never written.
+    /// </summary>
+    internal async Task<RegistrySnapshot> UpdateSkillAsync(string skill, Func<SkillRegistration, DateTimeOffset, SkillRegistration?> change, ChangeContext context, string operation, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var current = snapshot.Document.Skills.GetValueOrDefault(skill)
+            ?? throw new RegistryException(RegistryErrorKind.SkillNotFound, $"Skill '{skill}' has never been deployed.");
+        var updated = change(current, _time.GetUtcNow());
+        return updated is null ? snapshot : await WriteAsync(snapshot, skill, updated, context, operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A history entry for a change made outside this class (a rollout's steps).</summary>
+    internal RegistryEvent NewEvent(string action, string? version, string? previous, ChangeContext context) => Event(action, version, previous, context);
+
     private async Task<RegistrySnapshot> WriteAsync(RegistrySnapshot snapshot, string skill, SkillRegistration registration, ChangeContext context, string operation, CancellationToken cancellationToken)
     {
         var document = snapshot.Document.WithSkill(skill, registration) with { UpdatedAt = _time.GetUtcNow(), UpdatedBy = context.Actor };
