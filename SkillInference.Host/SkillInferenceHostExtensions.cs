@@ -49,6 +49,7 @@ internal static class SkillInferenceHostExtensions
 
         // Every endpoint but the health probes needs a credential with a scope; requests are limited per client.
         builder.AddSkillInferenceSecurity(Environment.CurrentDirectory);
+        builder.Services.Configure<SkillInference.Rollouts.RolloutOptions>(section.GetSection("Rollouts"));
         builder.Services.AddOptions<LimitsOptions>().Bind(section.GetSection("Limits")).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddClientRateLimits(hostOptions.Limits);
 
@@ -108,6 +109,7 @@ internal static class SkillInferenceHostExtensions
 
         app.MapOpenApi().RequireAuthorization(Scopes.Metrics);
         app.MapSkillsApiV1();
+        app.MapRolloutsApiV1();
         app.MapStudentsApiV1();
         if (app.Services.GetRequiredService<IOptions<BatchHostOptions>>().Value.UsesCloudTasks)
         {
