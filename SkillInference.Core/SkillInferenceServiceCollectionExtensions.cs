@@ -56,7 +56,11 @@ public static class SkillInferenceServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<InferencePipeline>();
-        services.AddOptions<RolloutOptions>();
+        services.AddOptions<RolloutOptions>()
+            .Validate(o => o.EvaluationInterval > TimeSpan.Zero, "SkillInference:Rollouts:EvaluationInterval must be positive.")
+            .Validate(o => o.LeaseDuration >= 2 * o.EvaluationInterval, "SkillInference:Rollouts:LeaseDuration must be at least twice the EvaluationInterval (the holder renews it at every tick once half of it is left).")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId) && o.InstanceId.Length <= 128, "SkillInference:Rollouts:InstanceId must be 1 to 128 characters.")
+            .ValidateOnStart();
         services.TryAddSingleton(sp => new RolloutCounters(sp.GetService<SkillInferenceMetrics>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceObserver, RolloutCounters>(sp => sp.GetRequiredService<RolloutCounters>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentObserver, RolloutCounters>(sp => sp.GetRequiredService<RolloutCounters>()));
