@@ -125,9 +125,10 @@ internal static class RolloutGuardEvaluator
             return Waiting(Correlation, candidate?.N ?? 0, minN, $"waiting for labels: n={candidate?.N ?? 0}, need >= {minN} (power {CorrelationPower:0.#} to detect r = {g.MinCorrelation:0.00} at alpha {g.CorrelationAlpha:0.###})");
         }
 
+        var interval = candidate.CiLow is { } lo && candidate.CiHigh is { } hi ? F($", 95 % CI {lo:0.###} to {hi:0.###}") : "";
         if (r < g.MinCorrelation)
         {
-            return Measured(Correlation, r, g.MinCorrelation, candidate.N, minN, false, F($"candidate r = {r:0.###} (n={candidate.N}) is below {g.MinCorrelation:0.00}"));
+            return Measured(Correlation, r, g.MinCorrelation, candidate.N, minN, false, F($"candidate r = {r:0.###} (n={candidate.N}{interval}) is below {g.MinCorrelation:0.00}"));
         }
 
         if (stable?.PearsonR is { } rs && stable.N >= minN)
@@ -135,13 +136,13 @@ internal static class RolloutGuardEvaluator
             var p = Statistics.CorrelationLowerPValue(r, candidate.N, rs, stable.N);
             if (double.IsFinite(p) && p < g.CorrelationAlpha)
             {
-                return Measured(Correlation, r, g.MinCorrelation, candidate.N, minN, false, F($"candidate r = {r:0.###} (n={candidate.N}) is significantly below stable's {rs:0.###} (n={stable.N}), one-sided p = {p:G3}"));
+                return Measured(Correlation, r, g.MinCorrelation, candidate.N, minN, false, F($"candidate r = {r:0.###} (n={candidate.N}{interval}) is significantly below stable's {rs:0.###} (n={stable.N}), one-sided p = {p:G3}"));
             }
 
-            return Measured(Correlation, r, g.MinCorrelation, candidate.N, minN, true, F($"candidate r = {r:0.###} (n={candidate.N}) against stable's {rs:0.###} (n={stable.N}), one-sided p = {p:G3}"));
+            return Measured(Correlation, r, g.MinCorrelation, candidate.N, minN, true, F($"candidate r = {r:0.###} (n={candidate.N}{interval}) against stable's {rs:0.###} (n={stable.N}), one-sided p = {p:G3}"));
         }
 
-        return Measured(Correlation, r, g.MinCorrelation, candidate.N, minN, true, F($"candidate r = {r:0.###} (n={candidate.N}), at least {g.MinCorrelation:0.00}; stable has too few labels to compare"));
+        return Measured(Correlation, r, g.MinCorrelation, candidate.N, minN, true, F($"candidate r = {r:0.###} (n={candidate.N}{interval}), at least {g.MinCorrelation:0.00}; stable has too few labels to compare"));
     }
 
     private static GuardResult Waiting(string guard, long n, long minN, string detail) =>

@@ -263,6 +263,26 @@ public sealed class RolloutDriverTests
     }
 
     [TestMethod]
+    public async Task DriveAsync_CandidateCorrelationSignificantlyBelowStables_RollsBackWithTheInterval()
+    {
+        // Fisher z by hand: (atanh 0.55 - atanh 0.75) / sqrt(2 / 397) = -5.0, one-sided p ~ 3e-7.
+        var agreement = new FixedAgreement(
+            new AgreementResult(Skill, "1.0.0", "deployed", 0.75, 400, 0.70, 0.79, 0.7, 0.5, "ok", DateTimeOffset.UnixEpoch),
+            new AgreementResult(Skill, "1.1.0", "variant", 0.55, 400, 0.48, 0.61, 0.5, 0.5, "ok", DateTimeOffset.UnixEpoch));
+        await using var host = await RolloutHarness.StartAsync("host-a", agreement: agreement);
+        await RolloutHarness.PublishCandidateAsync(host.Registry);
+        await host.Rollouts.StartAsync(Skill, Plan(10, 100), Operator, Token);
+
+        await host.Rollouts.DriveAsync(Token);
+
+        var ended = (await host.RegistrationAsync()).PastRollouts[^1];
+        Assert.AreEqual(RolloutStates.RolledBack, ended.State);
+        var r = ended.Decisions[^1].Guards.Single(g => g.Guard == RolloutGuardEvaluator.Correlation);
+        StringAssert.Contains(r.Detail, "significantly below stable's 0.75");
+        StringAssert.Contains(r.Detail, "95 % CI 0.48 to 0.61");
+    }
+
+    [TestMethod]
     public async Task DriveAsync_TooFewLabels_SaysSoAndDoesNotBlock()
     {
         var agreement = new FixedAgreement(new AgreementResult(Skill, "1.1.0", "variant", 0.2, 12, null, null, null, 0.1, "insufficient_data", DateTimeOffset.UnixEpoch));
