@@ -159,6 +159,7 @@ internal sealed class RolloutManager
         }, context, "rollout start", cancellationToken).ConfigureAwait(false);
         var started = written.Document.Skills[skill].Rollout!;
         _counters?.Track(skill, started); // this instance serves the split already: count from now
+        Remember(skill, started);
         var startedBy = Actor(context);
         var stepList = string.Join("/", steps);
         Log.Started(_logger, started.Id, skill, version, startedBy, stepList);
@@ -244,6 +245,7 @@ internal sealed class RolloutManager
             Log.StateChanged(_logger, result.Id, skill, result.Version, result.State, actor);
         }
 
+        Remember(skill, result);
         Notify(skill, result, result.Reason ?? result.State);
         return result;
     }
@@ -407,6 +409,10 @@ internal sealed class RolloutManager
                 break;
         }
     }
+
+    /// <summary>The gauges show a change made here at once (the driver's next tick replaces the whole view).</summary>
+    private void Remember(string skill, RolloutPlan plan) =>
+        LastSeen = new Dictionary<string, RolloutPlan>(LastSeen, StringComparer.Ordinal) { [skill] = plan };
 
     private SkillRegistration Promote(SkillRegistration current, RolloutPlan plan, ChangeContext context, string text, DateTimeOffset now, IReadOnlyList<GuardResult> guards, out RolloutPlan? result)
     {

@@ -139,6 +139,44 @@ public sealed class RolloutEndpointTests
     }
 
     [TestMethod]
+    public async Task Metrics_DuringRollout_ShowWeightStateAndScoresPerVariantWithoutStudentIds()
+    {
+        await PublishMinorAsync("persistence");
+        using (var start = await PostAsync("/api/v1/skills/models/persistence/rollouts", """{"version":"1.1.0","steps":[50,100]}"""))
+        {
+            Assert.AreEqual(HttpStatusCode.Created, start.StatusCode);
+        }
+
+        var rows = SampleRows.Requests(SampleStore.Catalog["persistence"].Schema, 40);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var features = new JsonObject();
+            foreach (var (name, value) in rows[i])
+            {
+                features[name] = value;
+            }
+
+            var body = new JsonObject { ["skill"] = "persistence", ["studentId"] = $"metrics-student-{i}", ["features"] = features };
+            using var infer = await _client.PostJsonAsync("/api/v1/skills/infer", body.ToJsonString());
+            Assert.AreEqual(HttpStatusCode.OK, infer.StatusCode, await infer.Content.ReadAsStringAsync());
+        }
+
+        using var response = await _client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        var lines = text.Split('\n');
+        Assert.IsTrue(lines.Any(l => l.StartsWith("skillinference_rollout_weight", StringComparison.Ordinal) && l.Contains("skill=\"persistence\"", StringComparison.Ordinal) && l.EndsWith(" 50", StringComparison.Ordinal)), text);
+        Assert.IsTrue(lines.Any(l => l.StartsWith("skillinference_rollout_state", StringComparison.Ordinal) && l.Contains("state=\"running\"", StringComparison.Ordinal) && l.Contains("persistence", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal)), text);
+        foreach (var variant in new[] { "deployed", "variant" })
+        {
+            Assert.IsTrue(lines.Any(l => l.StartsWith("skillinference_score", StringComparison.Ordinal) && l.Contains("_count", StringComparison.Ordinal) && l.Contains("skill=\"persistence\"", StringComparison.Ordinal) && l.Contains($"variant=\"{variant}\"", StringComparison.Ordinal)), variant + "\n" + text);
+        }
+
+        Assert.DoesNotContain("metrics-student", text);
+    }
+
+    [TestMethod]
     public async Task RolloutAction_NoRolloutInProgress_Returns404()
     {
         using var response = await PostAsync("/api/v1/skills/models/curiosity/rollouts/current/pause", "{}");
