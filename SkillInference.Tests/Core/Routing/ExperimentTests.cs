@@ -68,6 +68,36 @@ public sealed class ExperimentTests
     }
 
     [TestMethod]
+    public async Task DeployAsync_DuringRollout_AbortsItNamingTheDeploy()
+    {
+        await using var harness = await StartWithCandidateAsync();
+        var rollouts = harness.Services.GetRequiredService<SkillInference.Rollouts.RolloutManager>();
+        await rollouts.StartAsync(Skill, new SkillInference.Rollouts.RolloutRequest("1.1.0", [10, 100]), Operator, Token);
+
+        await harness.Registry.DeployAsync(Skill, "1.0.0", new ChangeContext("dave", "hotfix"), Token);
+
+        var registration = (await harness.Registry.ReadAsync(Token)).Document.Skills[Skill];
+        Assert.IsNull(registration.Rollout);
+        Assert.AreEqual(0, registration.Variants.Count);
+        var ended = registration.PastRollouts[^1];
+        Assert.AreEqual(SkillInference.Rollouts.RolloutStates.Aborted, ended.State);
+        Assert.AreEqual("ended by the deploy of 1.0.0", ended.Reason);
+        Assert.AreEqual("dave", ended.Decisions[^1].Actor);
+    }
+
+    [TestMethod]
+    public async Task SetVariantsAsync_DuringRollout_IsRefused()
+    {
+        await using var harness = await StartWithCandidateAsync();
+        var rollouts = harness.Services.GetRequiredService<SkillInference.Rollouts.RolloutManager>();
+        await rollouts.StartAsync(Skill, new SkillInference.Rollouts.RolloutRequest("1.1.0", [10, 100]), Operator, Token);
+
+        var ex = await Assert.ThrowsExactlyAsync<RegistryException>(() => harness.Registry.SetVariantsAsync(Skill, [], Operator, Token));
+
+        StringAssert.Contains(ex.Message, "rollout of 1.1.0 in progress");
+    }
+
+    [TestMethod]
     public async Task RollbackAsync_DuringSplit_EndsTheExperiment()
     {
         await using var harness = await StartWithCandidateAsync();
