@@ -160,6 +160,30 @@ public sealed class RolloutDriverTests
     }
 
     [TestMethod]
+    public async Task DriveAsync_Paused_NeverStepsUntilResumedAndBakedAgain()
+    {
+        await using var host = await RolloutHarness.StartAsync("host-a");
+        await RolloutHarness.PublishCandidateAsync(host.Registry);
+        await host.Rollouts.StartAsync(Skill, Plan(10, 100), Operator, Token);
+        await host.Rollouts.ApplyAsync(Skill, RolloutAction.Pause, Operator, Token);
+
+        await host.TrafficAsync(2_000);
+        host.Time.Advance(Bake);
+        await host.Rollouts.DriveAsync(Token);
+        Assert.AreEqual(RolloutStates.Paused, (await host.RegistrationAsync()).Rollout!.State);
+        Assert.AreEqual(10, (await host.TrafficAsync(2_000, first: 2_000)).Values.Count(v => v == "1.1.0") / 20.0, 3, "a paused rollout keeps its traffic");
+
+        await host.Rollouts.ApplyAsync(Skill, RolloutAction.Resume, Operator, Token);
+        await host.TrafficAsync(2_000, first: 4_000);
+        await host.Rollouts.DriveAsync(Token);
+        Assert.AreEqual(0, (await host.RegistrationAsync()).Rollout!.Step, "the resumed step bakes again");
+
+        host.Time.Advance(Bake);
+        await host.Rollouts.DriveAsync(Token);
+        Assert.AreEqual(1, (await host.RegistrationAsync()).Rollout!.Step);
+    }
+
+    [TestMethod]
     public async Task DriveAsync_TwoHostsSharingAStore_StepOnce()
     {
         await using var a = await RolloutHarness.StartAsync("host-a");
