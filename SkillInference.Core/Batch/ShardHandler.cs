@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using SkillInference.Inference;
+using Failures = System.Collections.Generic.Dictionary<string, System.Collections.Generic.Dictionary<string, SkillInference.Batch.ShardHandler.ItemFailure>>;
 
 namespace SkillInference.Batch;
 
@@ -19,6 +22,8 @@ internal sealed class ShardHandler
     private readonly BatchOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ResiliencePipeline<Failures> _itemRetries;
+    private static readonly ResiliencePropertyKey<ShardWork> WorkKey = new("SkillInference.ShardWork");
 
     /// <summary>Creates the handler.</summary>
     public ShardHandler(
@@ -40,6 +45,7 @@ internal sealed class ShardHandler
         _options = options.Value;
         _time = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _itemRetries = BuildItemRetries();
     }
 
     /// <summary>Processes and stores a shard.</summary>
@@ -121,45 +127,87 @@ internal sealed class ShardHandler
     {
         var pending = students;
         Dictionary<string, HashSet<string>>? wanted = null;
-        for (var attempt = 1; ; attempt++)
+        Failures? previous = null;
+        var attempts = 0;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(WorkKey, work);
+        Failures failed;
+        try
         {
-            var failed = new Dictionary<string, Dictionary<string, ItemFailure>>(StringComparer.Ordinal);
-            var started = _time.GetTimestamp();
-            for (var row = 0; row < pending.Count; row++)
-            {
-                if (pending.ReadErrors[row] is { } readError)
+            failed = await _itemRetries.ExecuteAsync(
+                async ctx =>
                 {
-                    FailAll(work, failed, wanted, pending.StudentIdOf(row), new ItemFailure($"The stored features cannot be read: {readError}.", Transient: false, "InvalidFeatures"));
-                }
-            }
+                    attempts++;
+                    var started = _time.GetTimestamp();
+                    if (previous is not null)
+                    {
+                        // Re-read: a retry can only succeed for invalid features if the row was corrected meanwhile.
+                        pending = await _source.ReadStudentsAsync([.. previous.Keys], ctx.CancellationToken).ConfigureAwait(false);
+                        work.ReadTime += _time.GetElapsedTime(started);
+                        wanted = previous.ToDictionary(kv => kv.Key, kv => kv.Value.Keys.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+                        started = _time.GetTimestamp();
+                    }
 
-            await ScoreAsync(work, pending, wanted, failed, isolate: true, cancellationToken).ConfigureAwait(false);
-            work.ScoreTime += _time.GetElapsedTime(started);
-            if (failed.Count == 0)
-            {
-                return;
-            }
+                    var failures = new Failures(StringComparer.Ordinal);
+                    for (var row = 0; row < pending.Count; row++)
+                    {
+                        if (pending.ReadErrors[row] is { } readError)
+                        {
+                            FailAll(work, failures, wanted, pending.StudentIdOf(row), new ItemFailure($"The stored features cannot be read: {readError}.", Transient: false, "InvalidFeatures"));
+                        }
+                    }
 
-            if (attempt > _options.MaxItemRetries)
-            {
-                Record(work, failed, attempt);
-                return;
-            }
+                    await ScoreAsync(work, pending, wanted, failures, isolate: true, ctx.CancellationToken).ConfigureAwait(false);
+                    work.ScoreTime += _time.GetElapsedTime(started);
+                    previous = failures;
+                    return failures;
+                },
+                context).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
 
-            var transient = failed.Values.Any(skills => skills.Values.Any(f => f.Transient));
-            Log.RetryingItems(_logger, work.Task.Shard, work.Task.RunId, failed.Count, attempt + 1, transient);
-            if (transient && _options.ItemRetryDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(_options.ItemRetryDelay * Math.Pow(2, attempt - 1), _time, cancellationToken).ConfigureAwait(false);
-            }
-
-            // Re-read: a retry can only succeed for invalid features if the row was corrected meanwhile.
-            started = _time.GetTimestamp();
-            pending = await _source.ReadStudentsAsync([.. failed.Keys], cancellationToken).ConfigureAwait(false);
-            work.ReadTime += _time.GetElapsedTime(started);
-            wanted = failed.ToDictionary(kv => kv.Key, kv => kv.Value.Keys.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        if (failed.Count > 0)
+        {
+            Record(work, failed, attempts);
         }
     }
+
+    /// <summary>
+    /// Items that failed are retried (up to <see cref="BatchOptions.MaxItemRetries"/> times) through the Polly pipeline
+    /// <c>SkillInference.Batch.Items</c>: at once when every failure is permanent (invalid features may have been
+    /// corrected meanwhile), else after an exponential wait from <see cref="BatchOptions.ItemRetryDelay"/>.
+    /// </summary>
+    private ResiliencePipeline<Failures> BuildItemRetries()
+    {
+        if (_options.MaxItemRetries <= 0)
+        {
+            return ResiliencePipeline<Failures>.Empty;
+        }
+
+        return new ResiliencePipelineBuilder<Failures> { Name = "SkillInference.Batch.Items", TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions<Failures>
+            {
+                MaxRetryAttempts = _options.MaxItemRetries,
+                Delay = _options.ItemRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Count: > 0 }),
+                DelayGenerator = args => ValueTask.FromResult(AnyTransient(args.Outcome.Result!) ? (TimeSpan?)null : TimeSpan.Zero),
+                OnRetry = args =>
+                {
+                    var work = args.Context.Properties.GetValue(WorkKey, null!);
+                    var transient = AnyTransient(args.Outcome.Result!);
+                    Log.RetryingItems(_logger, work.Task.Shard, work.Task.RunId, args.Outcome.Result!.Count, args.AttemptNumber + 2, transient);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    private static bool AnyTransient(Failures failed) => failed.Values.Any(skills => skills.Values.Any(f => f.Transient));
 
     /// <summary>
     /// Scores the block's readable rows on every served skill in one columnar call (per skill, one vectorized pass), and
@@ -298,7 +346,7 @@ internal sealed class ShardHandler
         Log.ItemsFailed(_logger, work.Task.Shard, work.Task.RunId, work.Failures.Count, attempts, string.Join(", ", kinds.Select(k => $"{k.Key}: {k.Value}")));
     }
 
-    private readonly record struct ItemFailure(string Error, bool Transient, string Kind);
+    internal readonly record struct ItemFailure(string Error, bool Transient, string Kind);
 
     private sealed class ShardWork(ShardTask task, string[] skills)
     {

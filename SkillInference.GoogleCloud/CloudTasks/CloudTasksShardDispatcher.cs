@@ -8,6 +8,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using SkillInference.Batch;
 
 namespace SkillInference.GoogleCloud.CloudTasks;
@@ -16,6 +18,8 @@ namespace SkillInference.GoogleCloud.CloudTasks;
 /// Queues each shard as a Cloud Tasks HTTP task through the REST API (<c>projects.locations.queues.tasks.create</c>):
 /// a POST of the shard's JSON to <see cref="CloudTasksOptions.TargetUrl"/> with an OIDC token. Each task is named after
 /// its run and shard, so dispatching a shard again is deduplicated by Cloud Tasks (409 ALREADY_EXISTS counts as queued).
+/// Transient refusals (408, 429, 5xx) and broken connections are retried through the Polly pipeline
+/// <c>SkillInference.CloudTasks.Create</c> (exponential from <see cref="CloudTasksOptions.RetryDelay"/>).
 /// </summary>
 public sealed class CloudTasksShardDispatcher : IShardDispatcher
 {
@@ -27,6 +31,8 @@ public sealed class CloudTasksShardDispatcher : IShardDispatcher
     private readonly CloudTasksOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ResiliencePipeline _retries;
+    private static readonly ResiliencePropertyKey<ShardTask> ShardKey = new("SkillInference.Shard");
 
     /// <summary>Creates the dispatcher.</summary>
     /// <param name="http">The client that calls the API (its handler is where tests observe requests).</param>
@@ -44,6 +50,7 @@ public sealed class CloudTasksShardDispatcher : IShardDispatcher
         _options = options.Value;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _retries = BuildRetries(_time);
     }
 
     /// <inheritdoc />
@@ -124,56 +131,99 @@ public sealed class CloudTasksShardDispatcher : IShardDispatcher
     {
         var uri = new Uri(new Uri(_options.ApiEndpoint), $"v2/{_options.QueuePath}/tasks");
         var body = CreateRequestBody(shard);
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ShardKey, shard);
+        var attempts = 0;
+        try
         {
-            string reason;
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _tokens.GetAccessTokenAsync(cancellationToken).ConfigureAwait(false));
-                using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
+            return await _retries.ExecuteAsync(
+                async (ctx, state) =>
                 {
-                    return true;
-                }
-
-                if (response.StatusCode == HttpStatusCode.Conflict)
-                {
-                    // ALREADY_EXISTS: this shard was queued before (or ran recently); Cloud Tasks deduplicated it.
-                    Log.AlreadyQueued(_logger, shard.Shard, shard.RunId);
-                    return false;
-                }
-
-                var status = (int)response.StatusCode;
-                var detail = await ErrorMessageAsync(response, cancellationToken).ConfigureAwait(false);
-                if (!CloudTasksErrors.IsTransient(response.StatusCode) || attempt >= _options.MaxCreateAttempts)
-                {
-                    throw new CloudTasksException(
-                        CloudTasksErrors.IsTransient(response.StatusCode) ? CloudTasksErrorKind.Transient : CloudTasksErrorKind.Permanent,
-                        status,
-                        $"Cloud Tasks refused the task for shard {shard.Shard} of run {shard.RunId} in {_options.QueuePath} after {attempt} attempt(s): HTTP {status}: {detail}");
-                }
-
-                reason = $"HTTP {status}";
-            }
-            catch (Exception ex) when (CloudTasksErrors.IsTransient(ex, cancellationToken))
-            {
-                if (attempt >= _options.MaxCreateAttempts)
-                {
-                    throw new CloudTasksException(CloudTasksErrorKind.Transient, null, $"Cloud Tasks could not be reached to queue shard {shard.Shard} of run {shard.RunId} after {attempt} attempt(s): {ex.Message}", ex);
-                }
-
-                reason = ex.GetType().Name;
-            }
-
-            var delay = _options.RetryDelay * Math.Pow(2, attempt - 1);
-            Log.Retrying(_logger, shard.Shard, shard.RunId, attempt, reason, delay.TotalMilliseconds);
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            }
+                    attempts++;
+                    return await state.Dispatcher.CreateOnceAsync(state.Shard, state.Uri, state.Body, ctx.CancellationToken).ConfigureAwait(false);
+                },
+                context,
+                (Dispatcher: this, Shard: shard, Uri: uri, Body: body)).ConfigureAwait(false);
         }
+        catch (RefusedResponseException refused)
+        {
+            throw new CloudTasksException(
+                refused.Transient ? CloudTasksErrorKind.Transient : CloudTasksErrorKind.Permanent,
+                refused.Status,
+                $"Cloud Tasks refused the task for shard {shard.Shard} of run {shard.RunId} in {_options.QueuePath} after {attempts} attempt(s): HTTP {refused.Status}: {refused.Detail}");
+        }
+        catch (Exception ex) when (CloudTasksErrors.IsTransient(ex, cancellationToken))
+        {
+            throw new CloudTasksException(CloudTasksErrorKind.Transient, null, $"Cloud Tasks could not be reached to queue shard {shard.Shard} of run {shard.RunId} after {attempts} attempt(s): {ex.Message}", ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>One <c>tasks.create</c> call: true when created, false when the task exists; a refusal is thrown.</summary>
+    private async Task<bool> CreateOnceAsync(ShardTask shard, Uri uri, byte[] body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _tokens.GetAccessTokenAsync(cancellationToken).ConfigureAwait(false));
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+        {
+            return true;
+        }
+
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // ALREADY_EXISTS: this shard was queued before (or ran recently); Cloud Tasks deduplicated it.
+            Log.AlreadyQueued(_logger, shard.Shard, shard.RunId);
+            return false;
+        }
+
+        throw new RefusedResponseException((int)response.StatusCode, CloudTasksErrors.IsTransient(response.StatusCode), await ErrorMessageAsync(response, cancellationToken).ConfigureAwait(false));
+    }
+
+    private ResiliencePipeline BuildRetries(TimeProvider time)
+    {
+        var pipeline = new ResiliencePipelineBuilder { Name = "SkillInference.CloudTasks.Create", TimeProvider = time };
+        if (_options.MaxCreateAttempts > 1)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = _options.MaxCreateAttempts - 1,
+                Delay = _options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception switch
+                {
+                    RefusedResponseException refused => refused.Transient,
+                    { } ex => CloudTasksErrors.IsTransient(ex, args.Context.CancellationToken),
+                    null => false,
+                }),
+                OnRetry = args =>
+                {
+                    var shard = args.Context.Properties.GetValue(ShardKey, null!);
+                    var reason = args.Outcome.Exception is RefusedResponseException refused
+                        ? string.Create(CultureInfo.InvariantCulture, $"HTTP {refused.Status}")
+                        : args.Outcome.Exception!.GetType().Name;
+                    Log.Retrying(_logger, shard.Shard, shard.RunId, args.AttemptNumber + 1, reason, args.RetryDelay.TotalMilliseconds);
+                    return default;
+                },
+            });
+        }
+
+        return pipeline.Build();
+    }
+
+    /// <summary>A non-success answer of the API inside the retry pipeline (turned into a <see cref="CloudTasksException"/> once retries end).</summary>
+    private sealed class RefusedResponseException(int status, bool transient, string detail) : Exception($"HTTP {status}")
+    {
+        public int Status { get; } = status;
+
+        public bool Transient { get; } = transient;
+
+        public string Detail { get; } = detail;
     }
 
     private static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using SkillInference.Batch;
 using SkillInference.Inference;
 using SkillInference.Batch.Relational;
@@ -24,6 +25,49 @@ public sealed class ShardHandlerTests
         Assert.AreEqual(700, run.Inserted);
         Assert.AreEqual(3, flaky!.Calls, "the first attempt and two retries");
         Assert.AreEqual(2, harness.Logs.GetSnapshot().Count(r => r.Id.Id == 3007), "each retry is logged");
+    }
+
+    [TestMethod]
+    public async Task RunAsync_TransientItemFailures_WaitExponentiallyFromItemRetryDelay()
+    {
+        var time = new FakeTimeProvider(BatchHarness.SeededAt.AddDays(1));
+        FlakyInferenceService? flaky = null;
+        await using var harness = await BatchHarness.StartAsync(
+            TestDatabase.Sqlite(),
+            o => { o.ItemRetryDelay = TimeSpan.FromSeconds(1); o.ShardSize = 1_000; },
+            s =>
+            {
+                s.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+                Decorate(s, inner => flaky = new FlakyInferenceService(inner) { TransientCalls = 2 });
+            });
+        await harness.SeedAsync(20);
+
+        var run = harness.Runner.RunAsync(BatchMode.Full);
+        await WaitForCallsAsync(1);
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        await Task.Delay(200);
+        Assert.AreEqual(1, flaky!.Calls, "the first retry waits ItemRetryDelay");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitForCallsAsync(2);
+        time.Advance(TimeSpan.FromMilliseconds(1999));
+        await Task.Delay(200);
+        Assert.AreEqual(2, flaky.Calls, "the second waits twice as long");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitForCallsAsync(3);
+        var done = await run;
+
+        Assert.AreEqual(0, done.Failures);
+        Assert.AreEqual(140, done.Inserted);
+
+        async Task WaitForCallsAsync(int calls)
+        {
+            for (var i = 0; i < 100 && (flaky?.Calls ?? 0) < calls; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.AreEqual(calls, flaky!.Calls);
+        }
     }
 
     [TestMethod]
