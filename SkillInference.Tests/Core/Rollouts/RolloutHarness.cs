@@ -49,6 +49,8 @@ internal sealed class RolloutHarness : IAsyncDisposable
         var notices = new RecordingNotifier();
         var inner = await ServiceHarness.StartAsync(storePath, services =>
         {
+            // A meter of this provider's own (not a process-wide one that the in-memory hosts of other tests would scrape).
+            services.AddMetrics();
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
             services.Replace(ServiceDescriptor.Singleton<IInferenceCache, NullInferenceCache>());
             services.AddSingleton<IMonitoringNotifier>(notices);
