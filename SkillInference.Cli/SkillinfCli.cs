@@ -15,6 +15,7 @@ internal static class SkillinfCli
         root.Subcommands.Add(StoreCommands.Samples(console));
         root.Subcommands.Add(StoreCommands.Publish(console));
         root.Subcommands.Add(StoreCommands.Models(console));
+        root.Subcommands.Add(RolloutCommands.Create(console));
         root.Subcommands.Add(ImportCommands.Create(console, OnnxImportCommand.Create(console)));
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(DbCommands.Create(console));

@@ -12,6 +12,8 @@ using SkillInference.Inference;
 using SkillInference.Loading;
 using SkillInference.Monitoring;
 using SkillInference.Registry;
+using SkillInference.Rollouts;
+using SkillInference.Routing;
 using SkillInference.Trees;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -54,8 +56,28 @@ public static class SkillInferenceServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<InferencePipeline>();
+        services.AddOptions<RolloutOptions>()
+            .Validate(o => o.EvaluationInterval > TimeSpan.Zero, "SkillInference:Rollouts:EvaluationInterval must be positive.")
+            .Validate(o => o.LeaseDuration >= 2 * o.EvaluationInterval, "SkillInference:Rollouts:LeaseDuration must be at least twice the EvaluationInterval (the holder renews it at every tick once half of it is left).")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId) && o.InstanceId.Length <= 128, "SkillInference:Rollouts:InstanceId must be 1 to 128 characters.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new RolloutCounters(sp.GetService<SkillInferenceMetrics>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceObserver, RolloutCounters>(sp => sp.GetRequiredService<RolloutCounters>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssignmentObserver, RolloutCounters>(sp => sp.GetRequiredService<RolloutCounters>()));
+        services.TryAddSingleton<ITrafficRouter>(TrafficRouter.Instance);
+        services.TryAddSingleton(sp => new RolloutManager(
+            sp.GetRequiredService<ModelRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<RolloutCounters>(),
+            sp.GetServices<IMonitoringNotifier>(),
+            sp.GetService<IAgreementSource>(),
+            sp.GetRequiredService<ModelCatalog>(),
+            sp.GetRequiredService<IOptions<RolloutOptions>>(),
+            sp.GetService<ILogger<RolloutManager>>(),
+            sp.GetRequiredService<SkillInferenceMetrics>()));
         services.TryAddSingleton<ISkillInferenceService, SkillInferenceService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RolloutDriverService>());
         return new SkillInferenceBuilder(services);
     }
 

@@ -52,6 +52,7 @@ internal static class SkillInferenceHostExtensions
 
         // Every endpoint but the health probes needs a credential with a scope; requests are limited per client.
         builder.AddSkillInferenceSecurity(Environment.CurrentDirectory);
+        builder.Services.Configure<SkillInference.Rollouts.RolloutOptions>(section.GetSection("Rollouts"));
         builder.Services.AddOptions<LimitsOptions>().Bind(section.GetSection("Limits")).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddClientRateLimits(hostOptions.Limits);
 
@@ -111,6 +112,7 @@ internal static class SkillInferenceHostExtensions
 
         app.MapOpenApi().RequireAuthorization(Scopes.Metrics);
         app.MapSkillsApiV1();
+        app.MapRolloutsApiV1();
         app.MapStudentsApiV1();
         app.MapFeedbackApiV1();
         app.MapMonitoringApiV1();

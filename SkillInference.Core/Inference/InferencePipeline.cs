@@ -30,11 +30,16 @@ internal sealed partial class InferencePipeline
     private readonly IInferenceObserver[] _observers;
     private readonly DefaultObjectPool<PipelineScratch> _scratch = new(new PipelineScratch.Policy(), Environment.ProcessorCount * 4);
 
-    public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, IEnumerable<IInferenceObserver> observers, ILogger<InferencePipeline>? logger = null)
+    private readonly ITrafficRouter _router;
+    private readonly IAssignmentObserver[] _assignments;
+
+    public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, IEnumerable<IInferenceObserver> observers, ILogger<InferencePipeline>? logger = null, ITrafficRouter? router = null, IEnumerable<IAssignmentObserver>? assignments = null)
     {
         _cache = cache;
         _metrics = metrics;
         _observers = [.. observers];
+        _router = router ?? TrafficRouter.Instance;
+        _assignments = [.. assignments ?? []];
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -79,7 +84,7 @@ internal sealed partial class InferencePipeline
         }
     }
 
-    private static void Route(ServingSnapshot snapshot, InferenceItems items, ScoreBuffer buffer, PipelineScratch groups)
+    private void Route(ServingSnapshot snapshot, InferenceItems items, ScoreBuffer buffer, PipelineScratch groups)
     {
         string? lastSkill = null;
         SkillServing? serving = null;
@@ -109,7 +114,16 @@ internal sealed partial class InferencePipeline
                 continue;
             }
 
-            var model = TrafficRouter.Choose(serving, items.StudentIdOf(i));
+            var studentId = items.StudentIdOf(i);
+            var model = _router.Choose(serving, studentId);
+            if (_assignments.Length > 0 && serving.ExperimentId is not null && !string.IsNullOrEmpty(studentId))
+            {
+                foreach (var observer in _assignments)
+                {
+                    observer.OnAssigned(serving, model);
+                }
+            }
+
             if (last is null || !ReferenceEquals(last.Model, model))
             {
                 last = groups.GroupFor(serving, model);

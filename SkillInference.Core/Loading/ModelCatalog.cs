@@ -152,7 +152,7 @@ internal sealed partial class ModelCatalog : IDisposable
                 }
             }
 
-            skills[skill] = new SkillServing(skill, deployed, variants);
+            skills[skill] = new SkillServing(skill, deployed, variants, registration.ExperimentId, registration.Variants.Sum(v => v.Weight));
             if (previous is not null && previous.Deployed.Version != deployed.Version)
             {
                 Log.Swapped(_logger, skill, deployed.Version, previous.Deployed.Version);

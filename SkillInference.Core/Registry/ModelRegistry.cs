@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SkillInference.Bundles;
 using SkillInference.Engines;
 using SkillInference.Loading;
+using SkillInference.Rollouts;
 using SkillInference.Schema;
 using SkillInference.Serialization;
 
@@ -118,12 +119,13 @@ internal sealed class ModelRegistry
 
         var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
         var current = snapshot.Document.Skills.GetValueOrDefault(skill) ?? new SkillRegistration();
-        if (current.Deployed == version)
+        if (current.Deployed == version && current.Variants.Count == 0 && current.Rollout is null)
         {
             return snapshot;
         }
 
-        var updated = current with
+        // A deploy ends any experiment: the deployed version serves everything, and a running rollout is aborted.
+        var updated = current.EndExperiment(RolloutStates.Aborted, $"ended by the deploy of {version}", context.Actor, _time.GetUtcNow()) with
         {
             Deployed = version,
             History = [.. current.History, Event(RegistryActions.Deploy, version, current.Deployed, context)],
@@ -149,7 +151,9 @@ internal sealed class ModelRegistry
 
         var target = stack[^2];
         await EnsurePublishedAsync(skill, target, cancellationToken).ConfigureAwait(false);
-        var updated = current with
+
+        // A rollback ends any experiment too: a bad version keeps no traffic.
+        var updated = current.EndExperiment(RolloutStates.Aborted, $"ended by the rollback to {target}", context.Actor, _time.GetUtcNow()) with
         {
             Deployed = target,
             History = [.. current.History, Event(RegistryActions.Rollback, target, current.Deployed, context)],
@@ -160,29 +164,33 @@ internal sealed class ModelRegistry
     }
 
     /// <summary>
-    /// Sets the versions that share a skill's traffic by weight (empty: the deployed version serves everything).
-    /// Each version must be published; weights must be positive.
+    /// Starts (or replaces) an experiment: the versions that share a skill's identified traffic by weight, the deployed
+    /// (stable) version among them; an empty list ends the experiment. Each version must be published, each weight
+    /// positive and finite, no version listed twice, and at least one candidate beside the deployed version. A list
+    /// without the deployed version is refused: it would send all identified traffic to candidates. A new experiment
+    /// gets a new id (new sticky groups); a rollout in progress must be ended first.
     /// </summary>
     public async Task<RegistrySnapshot> SetVariantsAsync(string skill, IReadOnlyList<TrafficVariant> variants, ChangeContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(variants);
         ArgumentNullException.ThrowIfNull(context);
         var normalized = new List<TrafficVariant>();
-        foreach (var v in variants)
+        for (var i = 0; i < variants.Count; i++)
         {
+            var v = variants[i];
             if (!SemanticVersion.TryParse(v.Version, out var parsed))
             {
-                throw new RegistryException(RegistryErrorKind.InvalidRequest, $"Variant version '{v.Version}' is not a semantic version.");
+                throw new RegistryException(RegistryErrorKind.InvalidRequest, $"variants[{i}].version: '{Shorten(v.Version)}' is not a semantic version.");
             }
 
-            if (!double.IsFinite(v.Weight) || v.Weight <= 0)
+            if (!double.IsFinite(v.Weight) || v.Weight <= 0 || v.Weight > MaxVariantWeight)
             {
-                throw new RegistryException(RegistryErrorKind.InvalidRequest, $"Variant {v.Version} needs a positive weight.");
+                throw new RegistryException(RegistryErrorKind.InvalidRequest, $"variants[{i}].weight: variant {parsed} needs a positive, finite weight of at most {MaxVariantWeight}.");
             }
 
             if (normalized.Any(n => n.Version == parsed.ToString()))
             {
-                throw new RegistryException(RegistryErrorKind.InvalidRequest, $"Variant {v.Version} is listed twice.");
+                throw new RegistryException(RegistryErrorKind.InvalidRequest, $"variants[{i}].version: variant {parsed} is listed twice.");
             }
 
             await EnsurePublishedAsync(skill, parsed.ToString(), cancellationToken).ConfigureAwait(false);
@@ -190,17 +198,49 @@ internal sealed class ModelRegistry
         }
 
         var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-        var current = snapshot.Document.Skills.GetValueOrDefault(skill)
-            ?? throw new RegistryException(RegistryErrorKind.SkillNotFound, $"Skill '{skill}' has never been deployed; deploy a version before adding variants.");
-        var updated = current with
+        var current = snapshot.Document.Skills.GetValueOrDefault(skill);
+        if (current?.Deployed is null)
         {
-            Variants = normalized,
+            throw new RegistryException(RegistryErrorKind.SkillNotFound, $"Skill '{skill}' has never been deployed; deploy a version before adding variants.");
+        }
+
+        if (current.Rollout is { IsActive: true } rollout)
+        {
+            throw new RegistryException(RegistryErrorKind.InvalidRequest, $"variants: skill '{skill}' has a rollout of {rollout.Version} in progress ({rollout.State}); promote or abort it before changing the variants.");
+        }
+
+        if (normalized.Count > 0)
+        {
+            if (!normalized.Any(v => v.Version == current.Deployed))
+            {
+                throw new RegistryException(RegistryErrorKind.InvalidRequest, $"variants: the list must include the deployed version {current.Deployed} (the stable side of the experiment) with its weight; a list of candidates only would send all identified traffic to them.");
+            }
+
+            if (normalized.Count == 1)
+            {
+                throw new RegistryException(RegistryErrorKind.InvalidRequest, $"variants: the list names only the deployed version {current.Deployed}; add a candidate, or send an empty list to end the experiment.");
+            }
+        }
+
+        var updated = normalized.Count == 0
+            ? current.WithoutExperiment()
+            : current with { Variants = normalized, ExperimentId = NewExperimentId() };
+        updated = updated with
+        {
             History = [.. current.History, Event(RegistryActions.Variants, current.Deployed, current.Deployed, context) with { Variants = normalized }],
         };
         var result = await WriteAsync(snapshot, skill, updated, context, "variants", cancellationToken).ConfigureAwait(false);
         Log.VariantsSet(_logger, skill, normalized.Count, context.Actor);
         return result;
     }
+
+    /// <summary>The largest variant weight accepted (weights are relative; percentages fit).</summary>
+    public const double MaxVariantWeight = 1_000_000;
+
+    /// <summary>A new experiment id: short, random, unique enough to draw new groups.</summary>
+    internal static string NewExperimentId() => Guid.NewGuid().ToString("N")[..12];
+
+    private static string Shorten(string? text) => text is null ? "" : text.Length <= 64 ? text : text[..64] + "...";
 
     /// <summary>Fails with the versions that are published when <paramref name="version"/> is not.</summary>
     /// <exception cref="RegistryException"><see cref="RegistryErrorKind.SkillNotFound"/> or <see cref="RegistryErrorKind.VersionNotFound"/>.</exception>
@@ -263,6 +303,23 @@ internal sealed class ModelRegistry
         At = _time.GetUtcNow(),
         Reason = context.Reason,
     };
+
+    /// <summary>
+    /// Reads the registry, lets <paramref name="change"/> compute the skill's new registration from the one read (null:
+    /// nothing to write), and writes it with a compare-and-swap on the generation read. A concurrent change makes it
+    /// fail with <see cref="RegistryErrorKind.Conflict"/>, so a decision made on a stale registration is never written.
+    /// </summary>
+    internal async Task<RegistrySnapshot> UpdateSkillAsync(string skill, Func<SkillRegistration, DateTimeOffset, SkillRegistration?> change, ChangeContext context, string operation, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var current = snapshot.Document.Skills.GetValueOrDefault(skill)
+            ?? throw new RegistryException(RegistryErrorKind.SkillNotFound, $"Skill '{skill}' has never been deployed.");
+        var updated = change(current, _time.GetUtcNow());
+        return updated is null ? snapshot : await WriteAsync(snapshot, skill, updated, context, operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A history entry for a change made outside this class (a rollout's steps).</summary>
+    internal RegistryEvent NewEvent(string action, string? version, string? previous, ChangeContext context) => Event(action, version, previous, context);
 
     private async Task<RegistrySnapshot> WriteAsync(RegistrySnapshot snapshot, string skill, SkillRegistration registration, ChangeContext context, string operation, CancellationToken cancellationToken)
     {

@@ -11,4 +11,7 @@ internal static class RegistryActions
 
     /// <summary>The traffic variants changed.</summary>
     public const string Variants = "variants";
+
+    /// <summary>A rollout started, stepped, paused, resumed or ended (the event's reason says which, and why).</summary>
+    public const string Rollout = "rollout";
 }

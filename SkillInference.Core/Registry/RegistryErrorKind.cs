@@ -26,4 +26,10 @@ internal enum RegistryErrorKind
 
     /// <summary>The registry document in the store is malformed.</summary>
     CorruptRegistry,
+
+    /// <summary>The skill has no rollout in progress.</summary>
+    NoRollout,
+
+    /// <summary>The rollout is not in a state that allows the action (e.g. resuming a running rollout).</summary>
+    RolloutState,
 }

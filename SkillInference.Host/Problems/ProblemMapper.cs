@@ -24,8 +24,8 @@ internal static class ProblemMapper
         InferenceException ex => FromError(ex.Skill, new InferenceError(ex.Kind, ex.Message, [])),
         RegistryException ex => Problem(ex.Kind switch
         {
-            RegistryErrorKind.SkillNotFound or RegistryErrorKind.VersionNotFound => StatusCodes.Status404NotFound,
-            RegistryErrorKind.Conflict or RegistryErrorKind.VersionExists or RegistryErrorKind.NothingToRollBack => StatusCodes.Status409Conflict,
+            RegistryErrorKind.SkillNotFound or RegistryErrorKind.VersionNotFound or RegistryErrorKind.NoRollout => StatusCodes.Status404NotFound,
+            RegistryErrorKind.Conflict or RegistryErrorKind.VersionExists or RegistryErrorKind.NothingToRollBack or RegistryErrorKind.RolloutState => StatusCodes.Status409Conflict,
             RegistryErrorKind.SemverViolation => StatusCodes.Status422UnprocessableEntity,
             RegistryErrorKind.InvalidRequest => StatusCodes.Status400BadRequest,
             _ => StatusCodes.Status503ServiceUnavailable,
@@ -38,9 +38,12 @@ internal static class ProblemMapper
             RegistryErrorKind.NothingToRollBack => "Nothing to roll back to",
             RegistryErrorKind.SemverViolation => "Semantic version rule broken",
             RegistryErrorKind.InvalidRequest => "Invalid request",
+            RegistryErrorKind.NoRollout => "No rollout in progress",
+            RegistryErrorKind.RolloutState => "Rollout state does not allow this",
             _ => "Registry unavailable",
         }, ex.Kind is RegistryErrorKind.Conflict or RegistryErrorKind.SkillNotFound or RegistryErrorKind.VersionNotFound or RegistryErrorKind.VersionExists
             or RegistryErrorKind.NothingToRollBack or RegistryErrorKind.SemverViolation or RegistryErrorKind.InvalidRequest
+            or RegistryErrorKind.NoRollout or RegistryErrorKind.RolloutState
             ? ex.Message
             : Unavailable("registry")),
         BundleValidationException ex => Problem(StatusCodes.Status422UnprocessableEntity, "Invalid bundle", ex.Message),

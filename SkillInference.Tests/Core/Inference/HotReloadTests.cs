@@ -130,7 +130,7 @@ public sealed class HotReloadTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-26T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         await using var harness = await ServiceHarness.StartAsync(configure: s => s.AddSingleton<TimeProvider>(time), refresh: false);
-        var hosted = harness.Services.GetServices<IHostedService>().Single();
+        var hosted = harness.Services.GetServices<IHostedService>().OfType<SkillInference.Loading.ModelReloadService>().Single();
         await hosted.StartAsync(CancellationToken.None);
         try
         {
