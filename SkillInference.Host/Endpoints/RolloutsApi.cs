@@ -18,7 +18,8 @@ internal static class RolloutsApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSkillIdCheck();
         rollouts.MapPost("/rollouts", StartAsync).WithName("StartRollout").WithSummary("Start a guarded progressive rollout of a published version (scope operate).");
         rollouts.MapGet("/rollouts", GetAsync).WithName("GetRollouts").WithSummary("The current rollout and past ones, with every decision and its measured values (scope operate).");
         rollouts.MapPost("/rollouts/current/pause", (string skill, RolloutActionRequest? request, HttpContext http, RolloutManager manager, CancellationToken ct) => ApplyAsync(skill, RolloutAction.Pause, request, http, manager, ct))

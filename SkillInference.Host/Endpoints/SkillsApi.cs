@@ -55,14 +55,7 @@ internal static class SkillsApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .AddEndpointFilter(async (context, next) =>
-            {
-                // A skill id is snake_case: anything else names no skill, and never reaches the model store as a path.
-                var skill = context.HttpContext.Request.RouteValues["skill"] as string;
-                return FeatureSchema.IsValidName(skill)
-                    ? await next(context).ConfigureAwait(false)
-                    : TypedResults.Problem(ProblemMapper.Problem(StatusCodes.Status404NotFound, "Unknown skill", "No skill has this id (skill ids are snake_case, e.g. collaboration)."));
-            });
+            .WithSkillIdCheck();
         operators.MapPost("/deploy", DeployAsync).WithName("Deploy").WithSummary("Deploy a published version (scope operate).");
         operators.MapPost("/rollback", RollbackAsync).WithName("Rollback").WithSummary("Restore the previously deployed version (scope operate).");
         operators.MapPost("/variants", SetVariantsAsync).WithName("SetVariants").WithSummary("Split a skill's traffic between versions by weight (scope operate).");
@@ -307,4 +300,14 @@ internal static class SkillsApi
 
         return errors;
     }
+
+    /// <summary>
+    /// Answers 404 for a <c>{skill}</c> route value that is not a skill id (snake_case) before the handler runs, so
+    /// nothing else names no skill reaches the registry or the model store as a path.
+    /// </summary>
+    internal static RouteGroupBuilder WithSkillIdCheck(this RouteGroupBuilder group) =>
+        group.AddEndpointFilter(async (context, next) =>
+            FeatureSchema.IsValidName(context.HttpContext.Request.RouteValues["skill"] as string)
+                ? await next(context).ConfigureAwait(false)
+                : TypedResults.Problem(ProblemMapper.Problem(StatusCodes.Status404NotFound, "Unknown skill", "No skill has this id (skill ids are snake_case, e.g. collaboration).")));
 }

@@ -55,6 +55,7 @@ internal sealed class BatchHarness : IAsyncDisposable
     {
         var storePath = SampleStore.Copy();
         var collection = new ServiceCollection();
+        collection.AddMetrics(); // meters from this provider's factory, not process-wide ones other tests' hosts would scrape
         collection.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         var builder = collection.AddSkillInference(o => o.RetiredModelGracePeriod = TimeSpan.Zero).UseFileSystemModelStore(storePath);
         database.Use(builder);

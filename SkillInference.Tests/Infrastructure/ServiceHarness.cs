@@ -33,6 +33,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
     {
         storePath ??= SampleStore.Copy();
         var services = new ServiceCollection();
+        services.AddMetrics(); // meters from this provider's factory, not process-wide ones other tests' hosts would scrape
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         services.AddSkillInference(o =>
         {

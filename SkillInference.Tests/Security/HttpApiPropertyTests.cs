@@ -72,12 +72,24 @@ public sealed class HttpApiPropertyTests
         (1, Gen.Int[60, 400].Select(d => string.Concat(Enumerable.Repeat("{\"features\":", d)) + "1" + new string('}', d))),
         (1, Gen.Int[1, 3].Select(n => "{\"skill\":\"curiosity\",\"features\":{" + string.Join(',', Enumerable.Range(0, 1500 * n).Select(i => $"\"f{i}\":{i}")) + "}}")));
 
+    private static readonly Gen<string> SkillSegment = Gen.Frequency((4, (IGen<string>)Gen.OneOf(Skills)), (1, Text.Select(t => Uri.EscapeDataString(t.Replace("\0", "", StringComparison.Ordinal)))));
+
     private static readonly Gen<(HttpMethod Method, string Path, string Body)> Endpoint = Gen.Frequency(
         (6, (IGen<(HttpMethod, string, string)>)InferBody.Select(b => (HttpMethod.Post, "/api/v1/skills/infer", b))),
         (4, BatchBody.Select(b => (HttpMethod.Post, "/api/v1/skills/infer/batch", b))),
         (2, Gen.Frequency((3, (IGen<string>)Text.Select(s => "{\"studentId\":" + JsonSerializer.Serialize(s) + "}")), (1, Json)).Select(b => (HttpMethod.Post, "/api/v1/students/invalidate", b))),
-        (3, Gen.Select(Gen.OneOf("deploy", "rollback", "variants"), Gen.Frequency((4, (IGen<string>)Gen.OneOf(Skills)), (1, Text.Select(t => Uri.EscapeDataString(t.Replace("\0", "", StringComparison.Ordinal))))), OperatorBody)
+        (3, Gen.Select(Gen.OneOf("deploy", "rollback", "variants"), SkillSegment, OperatorBody)
             .Select((action, skill, body) => (HttpMethod.Post, $"/api/v1/skills/models/{skill}/{action}", body))),
+        (2, Gen.Select(Gen.Select(Text, Gen.OneOf(Skills), Number, Text).Array[0, 20], Gen.Bool).Select((ratings, asJson) => (HttpMethod.Post, "/api/v1/feedback/teacher-ratings", asJson
+            ? "{\"ratings\":[" + string.Join(',', ratings.Select(r => $"{{\"studentId\":{JsonSerializer.Serialize(r.Item1)},\"skill\":\"{r.Item2}\",\"rating\":{r.Item3},\"ratedAt\":{JsonSerializer.Serialize(r.Item4)}}}")) + "]}"
+            : "{\"ratings\":" + ratings.Length + "}"))),
+        (2, Gen.Select(SkillSegment, Gen.OneOf("1.0.0", "1.1.0", "9.9.9", ""), Number.Array[0, 5], Text, Json)
+            .Select((skill, version, steps, bake, guards) => (HttpMethod.Post, $"/api/v1/skills/models/{skill}/rollouts", $"{{\"version\":\"{version}\",\"steps\":[{string.Join(',', steps)}],\"bakeTime\":{JsonSerializer.Serialize(bake)},\"guards\":{guards}}}"))),
+        (1, Gen.Select(SkillSegment, Gen.OneOf("pause", "resume", "promote", "abort", "rollback", "explode"), OperatorBody)
+            .Select((skill, action, body) => (HttpMethod.Post, $"/api/v1/skills/models/{skill}/rollouts/current/{action}", body))),
+        (1, Gen.OneOf("/api/v1/monitoring/validation", "/api/v1/monitoring/validation?since=yesterday", "/api/v1/monitoring/drift?evaluate=maybe", "/api/v1/monitoring/alerts", "/api/v1/skills/models/curiosity/rollouts", "/dashboard")
+            .Select(path => (HttpMethod.Get, path, ""))),
+        (1, Json.Select(b => (HttpMethod.Post, "/api/v1/monitoring/validation/run", b))),
         (2, Nested.Select(b => (HttpMethod.Post, "/api/v1/skills/infer", b))),
         (1, Nested.Select(b => (HttpMethod.Post, "/api/v1/skills/infer/batch", b))),
         (2, Gen.Select(Gen.OneOf("/api/v1/skills/models", "/metrics", "/openapi/v1.json", "/health/ready", "/health/live", "/api/v1/skills/infer", "/api/v1/nope", "/api/v1/skills/models/%2F/deploy", "/api/v1/skills/models/%C0%AE/rollback"), Gen.OneOf("GET", "PUT", "DELETE", "PATCH", "POST"))
