@@ -58,7 +58,25 @@
     section.append(table);
   }
 
-  function renderSkill(skill, models, drift, latest, history, alerts, bucketMinutes) {
+  function renderRollout(table, rollouts) {
+    const r = rollouts && rollouts.current;
+    table.append(el('tr', {}, el('th', {}, 'rollout'), el('td', { 'data-field': 'rolloutState' }, r ? state(r.state) : 'none',
+      r ? ' ' + r.version + ' vs ' + r.stable : '')));
+    if (!r) {
+      return;
+    }
+    table.append(row('rolloutStep', 'rollout step', String(r.step) + ' of ' + r.steps.length));
+    table.append(row('rolloutWeight', 'candidate share (%)', r.weight, 1));
+    if (r.lastEvaluation && r.lastEvaluation.reason) {
+      table.append(row('rolloutReason', 'last decision', r.lastEvaluation.reason));
+    }
+    if (r.metrics) {
+      table.append(row('stablePredictions', 'predictions, stable ' + r.metrics.stable.modelVersion, String(r.metrics.stable.predictions)));
+      table.append(row('candidatePredictions', 'predictions, candidate ' + r.metrics.candidate.modelVersion, String(r.metrics.candidate.predictions)));
+    }
+  }
+
+  function renderSkill(skill, models, drift, latest, history, alerts, bucketMinutes, rollouts) {
     const card = el('article', { className: 'card', 'data-skill': skill });
     const m = models.find(x => x.skill === skill) || {};
     const variants = (m.variants || []).map(v => v.version + ' (' + fmt(v.weight * 100, 0) + ' %)').join(', ');
@@ -81,6 +99,7 @@
     table.append(el('tr', {}, el('th', {}, 'drift'), el('td', { 'data-field': 'driftState' }, state(d ? d.state : null))));
     table.append(el('tr', {}, el('th', {}, 'validation'), el('td', { 'data-field': 'validationState' }, state(v ? v.state : null))));
     table.append(el('tr', {}, el('th', {}, 'alerts'), el('td', { 'data-field': 'alertState' }, state(open.length ? 'open' : 'ok'), open.length ? ' ' + open.map(a => a.kind).join(', ') : '')));
+    renderRollout(table, rollouts);
     card.append(table);
 
     const charts = el('div', { className: 'charts' });
@@ -113,9 +132,8 @@
     renderAlerts(alerts.alerts);
     document.getElementById('skills').replaceChildren();
     const skills = [...new Set([...models.skills.map(s => s.skill), ...drift.models.map(s => s.skill), ...validation.results.map(s => s.skill)])].sort();
-    for (const skill of skills) {
-      renderSkill(skill, models.skills, drift.models, validation.results, validation.history || [], alerts.alerts, drift.bucketMinutes);
-    }
+    const rollouts = await Promise.all(skills.map(skill => api('/api/v1/skills/models/' + encodeURIComponent(skill) + '/rollouts').catch(() => null)));
+    skills.forEach((skill, i) => renderSkill(skill, models.skills, drift.models, validation.results, validation.history || [], alerts.alerts, drift.bucketMinutes, rollouts[i]));
     status.textContent = 'updated ' + new Date().toISOString() + ' · drift window ' + drift.windowHours + ' h';
     document.body.dataset.ready = 'true';
   }

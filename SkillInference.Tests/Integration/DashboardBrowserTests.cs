@@ -54,9 +54,23 @@ public sealed partial class DashboardBrowserTests
             await Task.Delay(10);
         }
 
-        var drift = (await operatorClient.GetJsonAsync("/api/v1/monitoring/drift"))["models"]!.AsArray().ToDictionary(m => m!["skill"]!.GetValue<string>(), m => m!);
-        var validation = (await operatorClient.GetJsonAsync("/api/v1/monitoring/validation"))["results"]!.AsArray().ToDictionary(m => m!["skill"]!.GetValue<string>(), m => m!);
+        // A rollout of collaboration 1.1.0 under way: its state, share and per-variant counts are on the card.
+        await factory.Registry.PublishAsync(TestBundles.WithVersion(await SampleStore.LoadBundleAsync("collaboration"), "1.1.0", "retrained"), new SkillInference.Registry.ChangeContext("test-setup"));
+        using (var start = await operatorClient.PostAsync(new Uri("/api/v1/skills/models/collaboration/rollouts", UriKind.Relative), new StringContent("""{"version":"1.1.0","steps":[10,50,100],"bakeTime":"01:00:00"}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.AreEqual(HttpStatusCode.Created, start.StatusCode, await start.Content.ReadAsStringAsync());
+        }
+
+        await factory.Inference.InferStudentsAsync([.. students.Take(200).Select((s, i) => requests[i] with { StudentId = s.StudentId })]);
+        var rollout = (await operatorClient.GetJsonAsync("/api/v1/skills/models/collaboration/rollouts"))["current"]!;
+
         var live = await client.LiveVersionsAsync();
+        var drift = (await operatorClient.GetJsonAsync("/api/v1/monitoring/drift"))["models"]!.AsArray()
+            .Where(m => m!["modelVersion"]!.GetValue<string>() == live[m["skill"]!.GetValue<string>()]) // the card shows the live version's
+            .ToDictionary(m => m!["skill"]!.GetValue<string>(), m => m!);
+        var validation = (await operatorClient.GetJsonAsync("/api/v1/monitoring/validation"))["results"]!.AsArray()
+            .Where(m => m!["modelVersion"]!.GetValue<string>() == live[m["skill"]!.GetValue<string>()])
+            .ToDictionary(m => m!["skill"]!.GetValue<string>(), m => m!);
 
         var url = new Uri(factory.ClientOptions.BaseAddress, "/dashboard#key=" + SkillInferenceHostFactory.OperatorKey).AbsoluteUri;
         var png = Path.Combine(TempDirectory.Create("dashboard-shot"), "dashboard.png");
@@ -83,6 +97,15 @@ public sealed partial class DashboardBrowserTests
             Assert.IsTrue(card.Contains("<canvas", StringComparison.Ordinal), skill + ": charts drawn");
         }
 
+        var rolling = Card(dom, "collaboration");
+        StringAssert.Contains(Field(rolling, "rolloutState"), "running");
+        StringAssert.Contains(Field(rolling, "rolloutState"), "1.1.0 vs 1.0.0");
+        Assert.AreEqual("1 of 3", Field(rolling, "rolloutStep"));
+        AssertShown(rollout["weight"]!.GetValue<double>(), Field(rolling, "rolloutWeight"), 1, "candidate share");
+        Assert.AreEqual(rollout["metrics"]!["stable"]!["predictions"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture), Field(rolling, "stablePredictions"));
+        Assert.AreEqual(rollout["metrics"]!["candidate"]!["predictions"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture), Field(rolling, "candidatePredictions"));
+        Assert.IsGreaterThan(0, rollout["metrics"]!["candidate"]!["predictions"]!.GetValue<long>(), "identified students reached the candidate");
+        Assert.AreEqual("none", Field(Card(dom, "curiosity"), "rolloutState"));
         Assert.IsFalse(students.Any(s => dom.Contains(s.StudentId, StringComparison.Ordinal)), "no student id on the dashboard");
 
         // The validation gauges deploy/prometheus/alerts.yml uses are on /metrics.
