@@ -28,6 +28,9 @@ internal static class MonitoringApi
             .WithSummary("Run the validation now (as the schedule does) and answer its results.");
         api.MapGet("/drift", GetDriftAsync).WithName("GetDrift")
             .WithSummary("PSI and Jensen-Shannon of this instance's live scores and features against each bundle's reference histograms over the rolling window, with latency p50/p99; evaluate=true also applies the drift and latency alert rules now.");
+        api.MapGet("/drift/runs/{runId:guid}", GetRunDriftAsync).WithName("GetRunDrift")
+            .WithSummary("PSI and Jensen-Shannon of one batch run's stored scores against each bundle's reference score histogram, per skill and version (the same thresholds and minimum sample as the online window).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/alerts", GetAlertsAsync).WithName("GetAlerts")
             .WithSummary("The open alerts and those updated since (default: the last 7 days), newest first.");
         return app;
@@ -86,27 +89,40 @@ internal static class MonitoringApi
             PsiWatch = o.PsiWatch,
             PsiAlert = o.PsiAlert,
             MinimumSample = o.DriftMinimumSample,
-            Models = [.. snapshots.Select(s => new DriftDto
-            {
-                Skill = s.Skill,
-                ModelVersion = s.ModelVersion,
-                N = s.N,
-                ScorePsi = s.ScorePsi,
-                ScoreJensenShannon = s.ScoreJensenShannon,
-                State = s.State,
-                Features = [.. s.Features.Take(5).Select(f => new FeatureDriftDto { Name = f.Name, Psi = f.Psi, JensenShannon = f.JensenShannon, N = f.N })],
-                ScoreEdges = s.ScoreEdges,
-                ScoreCounts = s.ScoreCounts,
-                ReferenceCounts = s.ReferenceCounts,
-                Requests = s.Requests,
-                LatencyP50Ms = s.LatencyP50 is { } p50 && double.IsFinite(p50) ? p50 * 1000 : null,
-                LatencyP99Ms = s.LatencyP99 is { } p99 && double.IsFinite(p99) ? p99 * 1000 : null,
-                Cached = s.Cached,
-                CacheHitRate = s.Cached + s.N == 0 ? null : (double)s.Cached / (s.Cached + s.N),
-                Series = [.. s.Series.Select(b => new DriftBucketDto { Start = b.Start, Rows = b.Rows, Cached = b.Cached, LatencyP50Ms = Ms(b.LatencyP50), LatencyP99Ms = Ms(b.LatencyP99) })],
-            })],
+            Models = [.. snapshots.Select(ToDto)],
         });
     }
+
+    internal static async Task<Results<Ok<RunDriftResponse>, ProblemHttpResult>> GetRunDriftAsync(Guid runId, IServiceProvider services, SkillInference.Loading.ModelCatalog catalog, Microsoft.Extensions.Options.IOptions<MonitoringOptions> options, CancellationToken cancellationToken)
+    {
+        if (services.GetService<SkillInference.Batch.IAssessmentStore>() is not { } store || await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is not { } run)
+        {
+            return TypedResults.Problem(ProblemMapper.Problem(StatusCodes.Status404NotFound, "Unknown run", "No batch run has this id."));
+        }
+
+        var snapshots = await BatchRunDrift.ComputeAsync(store, catalog.Current, runId, options.Value, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new RunDriftResponse { RunId = runId, Status = run.Status.ToString().ToLowerInvariant(), PsiWatch = options.Value.PsiWatch, PsiAlert = options.Value.PsiAlert, MinimumSample = options.Value.DriftMinimumSample, Models = [.. snapshots.Select(ToDto)] });
+    }
+
+    internal static DriftDto ToDto(DriftSnapshot s) => new()
+    {
+        Skill = s.Skill,
+        ModelVersion = s.ModelVersion,
+        N = s.N,
+        ScorePsi = s.ScorePsi,
+        ScoreJensenShannon = s.ScoreJensenShannon,
+        State = s.State,
+        Features = [.. s.Features.Take(5).Select(f => new FeatureDriftDto { Name = f.Name, Psi = f.Psi, JensenShannon = f.JensenShannon, N = f.N })],
+        ScoreEdges = s.ScoreEdges,
+        ScoreCounts = s.ScoreCounts,
+        ReferenceCounts = s.ReferenceCounts,
+        Requests = s.Requests,
+        LatencyP50Ms = s.LatencyP50 is { } p50 && double.IsFinite(p50) ? p50 * 1000 : null,
+        LatencyP99Ms = s.LatencyP99 is { } p99 && double.IsFinite(p99) ? p99 * 1000 : null,
+        Cached = s.Cached,
+        CacheHitRate = s.Cached + s.N == 0 ? null : (double)s.Cached / (s.Cached + s.N),
+        Series = [.. s.Series.Select(b => new DriftBucketDto { Start = b.Start, Rows = b.Rows, Cached = b.Cached, LatencyP50Ms = Ms(b.LatencyP50), LatencyP99Ms = Ms(b.LatencyP99) })],
+    };
 
     internal static ValidationResultDto ToDto(ValidationResult r) => new()
     {

@@ -36,6 +36,7 @@ public sealed class EndpointInventoryTests
         ["POST /api/v1/monitoring/validation/run"] = Scopes.Operate,
         ["GET /api/v1/monitoring/alerts"] = Scopes.Operate,
         ["GET /api/v1/monitoring/drift"] = Scopes.Operate,
+        ["GET /api/v1/monitoring/drift/runs/{runId:guid}"] = Scopes.Operate,
         ["POST /api/v1/tasks/batch-inference"] = Scopes.Tasks,
         ["GET /metrics"] = Scopes.Metrics,
         ["GET /openapi/{documentName}.json"] = Scopes.Metrics,
@@ -74,7 +75,7 @@ public sealed class EndpointInventoryTests
             foreach (var method in methods)
             {
                 var route = $"{method} {endpoint.RoutePattern.RawText}";
-                var path = endpoint.RoutePattern.RawText!.Replace("{skill}", "collaboration", StringComparison.Ordinal).Replace("{documentName}", "v1", StringComparison.Ordinal);
+                var path = endpoint.RoutePattern.RawText!.Replace("{skill}", "collaboration", StringComparison.Ordinal).Replace("{documentName}", "v1", StringComparison.Ordinal).Replace("{runId:guid}", Guid.Empty.ToString(), StringComparison.Ordinal);
                 yield return (route, method, path, anonymous ? "" : string.Join(",", scopes));
             }
         }
