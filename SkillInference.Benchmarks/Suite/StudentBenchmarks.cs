@@ -42,6 +42,21 @@ public class StudentBenchmarks
         var skills = catalog.Skills.Select(s => (s.Id, Names: s.Schema.Features.Select(f => f.Name).ToArray())).ToArray();
         _sevenItems = [.. Enumerable.Range(0, Students).Select(i => skills.Select(s => new InferenceRequest(s.Id, BenchmarkStore.Row(data, s.Names, i), _ids[i])).ToArray())];
 
+        // Cache off must really be off, on the seven sample skills: a student asked twice is computed twice, every time
+        // on exactly the catalog's seven skills.
+        var sampleSkills = catalog.Skills.Select(s => s.Id).Order(StringComparer.Ordinal).ToArray();
+        for (var i = 0; i < 64; i++)
+        {
+            foreach (var outcomes in new[] { await _uncached.InferAllSkillsAsync(_features[i], _ids[i]), await _uncached.InferAllSkillsAsync(_features[i], _ids[i]), await _uncached.InferBatchAsync(_sevenItems[i]) })
+            {
+                Expect7(outcomes, $"student {i}, cache off");
+                if (outcomes.Any(o => o.Result!.Cached) || !outcomes.Select(o => o.Result!.Skill).Order(StringComparer.Ordinal).SequenceEqual(sampleSkills))
+                {
+                    throw new InvalidOperationException($"Cache off: student {i} was answered from a cache or not on the seven sample skills ({string.Join(", ", outcomes.Select(o => $"{o.Result!.Skill}{(o.Result.Cached ? " cached" : "")}"))}).");
+                }
+            }
+        }
+
         // Warm the cache: every student's seven items once; the second call must be a hit.
         for (var i = 0; i < Students; i++)
         {
@@ -59,7 +74,12 @@ public class StudentBenchmarks
 
         // InferAllSkillsAsync may or may not consult the cache; the report says which it measured.
         Directory.CreateDirectory(BenchWork.Results);
-        await File.WriteAllTextAsync(Path.Combine(BenchWork.Results, "student-cache.json"), new JsonObject { ["inferAllSkillsUsesCache"] = allSkillsCached }.ToJsonString());
+        await File.WriteAllTextAsync(Path.Combine(BenchWork.Results, "student-cache.json"), new JsonObject
+        {
+            ["inferAllSkillsUsesCache"] = allSkillsCached,
+            ["cacheOffChecked"] = true,
+            ["skills"] = new JsonArray([.. sampleSkills.Select(id => (JsonNode)id)]),
+        }.ToJsonString());
     }
 
     [GlobalCleanup]
