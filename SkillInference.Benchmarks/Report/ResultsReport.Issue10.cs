@@ -23,10 +23,11 @@ internal static partial class ResultsReport
             s.AppendLine(C, $"| {n} | {target} | {measured ?? "not measured in this run"} | {(measured is null || met is null ? "—" : Status(met.Value, share))} |");
 
         var seven = r.Bdn("StudentBenchmarks", "AllSkills");
+        var kernels = r.Bdn("StudentBenchmarks", "SevenKernels");
         var sevenBefore = PreviousRun.Nanoseconds(r.Previous.Value(PreviousRun.StudentTable, seven?.Title ?? ""));
         var checkedOff = r.StudentChecks?["cacheOffChecked"]?.GetValue<bool>() == true;
         Row("1", "One student, seven skills, computed (cache off) through the service: < 10 µs median",
-            seven is null ? null : $"{Time(seven.MedianNs)} (`InferAllSkillsAsync`{(checkedOff ? ", cache off checked: every result computed, on the seven sample skills" : "")}){(sevenBefore is { } b ? $"; previous run {Time(b)}" : "")}",
+            seven is null ? null : $"{Time(seven.MedianNs)} (`InferAllSkillsAsync`{(checkedOff ? ", cache off checked: every result computed, on the seven sample skills" : "")}){(sevenBefore is { } b ? $"; previous run {Time(b)}" : "")}{(kernels is null ? "" : $"; the seven kernels alone on the same students: {Time(kernels.MedianNs)}, so {Time(seven.MedianNs - kernels.MedianNs)} outside them")}",
             seven?.MedianNs < 10_000, 10_000 / (seven?.MedianNs ?? 1));
 
         foreach (var path in BulkPathShares(r))
