@@ -14,7 +14,11 @@ public sealed class SkillInferenceOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Which engine scores formats that have more than one.</summary>
+    /// <summary>
+    /// Which engine scores the bundles (see <see cref="ScoringEngine"/> for what each means per format).
+    /// <see cref="ScoringEngine.Reference"/> scores through ML.NET, to check or sidestep the compiled evaluator; a bundle
+    /// the chosen engine cannot serve fails to load, with a message that says so.
+    /// </summary>
     /// <value>Defaults to <see cref="ScoringEngine.Auto"/>: the fastest available.</value>
     public ScoringEngine Engine { get; set; } = ScoringEngine.Auto;
 

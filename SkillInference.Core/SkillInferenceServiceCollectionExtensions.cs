@@ -94,7 +94,7 @@ public static class SkillInferenceServiceCollectionExtensions
     }
 
     /// <summary>Registers something to run once before the first model load (e.g. seeding sample bundles).</summary>
-    public static SkillInferenceBuilder AddStoreInitializer<TInitializer>(this SkillInferenceBuilder builder)
+    internal static SkillInferenceBuilder AddStoreInitializer<TInitializer>(this SkillInferenceBuilder builder)
         where TInitializer : class, IModelStoreInitializer
     {
         ArgumentNullException.ThrowIfNull(builder);

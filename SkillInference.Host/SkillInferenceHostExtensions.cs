@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using SkillInference.Host.Configuration;
 using SkillInference.Host.Endpoints;
 using SkillInference.Host.Health;
+using SkillInference.Host.Limits;
+using SkillInference.Host.Security;
 using SkillInference.Host.Problems;
 using SkillInference.Monitoring;
 using OpenTelemetry.Metrics;
@@ -44,6 +46,11 @@ internal static class SkillInferenceHostExtensions
         skillInference.AddCacheFromConfiguration(section);
         // Data paths are relative to the working directory (the content root is the app's own folder: HostStartup).
         skillInference.AddBatchFromConfiguration(builder.Configuration, Environment.CurrentDirectory);
+
+        // Every endpoint but the health probes needs a credential with a scope; requests are limited per client.
+        builder.AddSkillInferenceSecurity(Environment.CurrentDirectory);
+        builder.Services.AddOptions<LimitsOptions>().Bind(section.GetSection("Limits")).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddClientRateLimits(hostOptions.Limits);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
@@ -86,22 +93,42 @@ internal static class SkillInferenceHostExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
+
+        // Responses carry scores and operational data: no shared cache may keep them.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return next(context);
+        });
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        SecurityConfiguration.LogLocalKey(app);
+
+        app.MapOpenApi().RequireAuthorization(Scopes.Metrics);
         app.MapSkillsApiV1();
         app.MapStudentsApiV1();
-        app.MapTasksApiV1();
+        if (app.Services.GetRequiredService<IOptions<BatchHostOptions>>().Value.UsesCloudTasks)
+        {
+            app.MapTasksApiV1();
+        }
+
         var metrics = app.Services.GetRequiredService<IOptions<SkillInferenceHostOptions>>().Value.Metrics;
         if (metrics.Enabled)
         {
-            app.MapPrometheusScrapingEndpoint(metrics.Path);
+            app.MapPrometheusScrapingEndpoint(metrics.Path).RequireAuthorization(Scopes.Metrics);
         }
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
+
+        // The probes: open to anyone (Cloud Run's probes have no credential) and never rate limited.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync })
+            .AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains("ready"),
             ResponseWriter = HealthResponseWriter.WriteAsync,
             ResultStatusCodes = { [HealthStatus.Healthy] = 200, [HealthStatus.Degraded] = 200, [HealthStatus.Unhealthy] = 503 },
-        });
+        }).AllowAnonymous().DisableRateLimiting();
         return app;
     }
 }

@@ -8,7 +8,8 @@ public static class OnnxSkillInferenceBuilderExtensions
 {
     /// <summary>
     /// Serves <c>onnx</c> bundles on ONNX Runtime (one thread per session; requests run in parallel), beside the built-in
-    /// <c>mlnet</c> and <c>xgboost-json</c> formats. Explanations are not available for ONNX models.
+    /// <c>mlnet</c> and <c>xgboost-json</c> formats; with <c>ScoringEngine.Reference</c>, through ML.NET's OnnxTransformer.
+    /// Explanations are not available for ONNX models.
     /// </summary>
     public static SkillInferenceBuilder AddOnnx(this SkillInferenceBuilder builder)
     {

@@ -44,6 +44,12 @@ internal sealed class PostgresDialect : RelationalDialect
         return $"{column} = ANY(@ids)";
     }
 
+    /// <summary>
+    /// Rows carry the id of the transaction that last wrote them (migration 0002's trigger). The oldest transaction
+    /// still running when the watermark is taken bounds every write not visible yet, committed later or not started.
+    /// </summary>
+    public override string ChangeWatermarkSql => "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint";
+
     public override async Task LockRunStartsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(transaction, "SELECT pg_advisory_xact_lock(@key)").With("key", RunStartLockKey);

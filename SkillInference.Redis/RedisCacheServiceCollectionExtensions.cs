@@ -29,6 +29,12 @@ public static class RedisCacheServiceCollectionExtensions
             })
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisCacheOptions>, RedisCacheOptionsValidator>());
+
+        // A shared cache names students and feature rows by keyed hashes: without a secret shared by every instance
+        // (and unknown to anyone else) the ids behind Redis keys could be recovered by brute force.
+        builder.Services.AddOptions<InferenceCacheOptions>()
+            .Validate(o => o.KeySecret is { Length: >= RedisInferenceCache.MinKeySecretLength }, $"SkillInference:Cache:KeySecret is required for a Redis cache: a random secret of at least {RedisInferenceCache.MinKeySecretLength} characters, the same on every instance (e.g. openssl rand -hex 32, from a secret store). Without it the student ids behind Redis keys could be recovered by brute force.")
+            .ValidateOnStart();
         builder.Services.TryAddSingleton(sp => new RedisInferenceCache(
             sp.GetRequiredService<IOptions<RedisCacheOptions>>(),
             sp.GetRequiredService<IOptions<InferenceCacheOptions>>(),

@@ -9,24 +9,18 @@ namespace SkillInference.Redis;
 /// </summary>
 internal sealed class StudentKeyHasher
 {
-    /// <summary>The key used when none is configured (development only).</summary>
-    internal const string DevelopmentSecret = "skillinference-development-cache-key";
-
     private const int MaxRemembered = 100_000;
     private readonly byte[] _secret;
 
     // Recent ids and their keys (in process memory only), so a hot student's HMAC is computed once.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _recent = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a hasher with a secret.</summary>
-    public StudentKeyHasher(string? secret)
+    /// <summary>Creates a hasher with a secret (required: without one the ids behind the keys could be recovered by brute force).</summary>
+    public StudentKeyHasher(string secret)
     {
-        IsDevelopmentSecret = string.IsNullOrEmpty(secret);
-        _secret = Encoding.UTF8.GetBytes(IsDevelopmentSecret ? DevelopmentSecret : secret!);
+        ArgumentException.ThrowIfNullOrEmpty(secret);
+        _secret = Encoding.UTF8.GetBytes(secret);
     }
-
-    /// <summary>Whether no secret was configured.</summary>
-    public bool IsDevelopmentSecret { get; }
 
     /// <summary>The key for a student id.</summary>
     public string Hash(string studentId)

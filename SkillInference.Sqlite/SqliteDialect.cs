@@ -48,6 +48,13 @@ internal sealed class SqliteDialect : RelationalDialect
         return $"{column} IN (SELECT value FROM json_each(@ids))";
     }
 
+    /// <summary>
+    /// Writers stamp rows with the counter's current value (migration 0002's triggers); taking a watermark moves the
+    /// counter on, so every later write gets a higher value. SQLite has one writer at a time, so no write in progress
+    /// can commit with the old value after the watermark was taken.
+    /// </summary>
+    public override string ChangeWatermarkSql => "UPDATE change_sequence SET value = value + 1 WHERE id = 1 RETURNING value";
+
     public override Task LockRunStartsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Microsoft.Data.Sqlite gives no span over a text value (its GetBytes copies into a new array): read the string and transcode it.</summary>

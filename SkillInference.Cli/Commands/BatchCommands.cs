@@ -97,7 +97,7 @@ internal static class BatchCommands
 
         if (run.Watermark is { } watermark)
         {
-            await output.WriteLineAsync(string.Create(c, $"  watermark    {watermark:u} (the next incremental run scores changes after it)")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(c, $"  watermark    change {watermark} (the next incremental run scores changes from it on)")).ConfigureAwait(false);
         }
 
         if (run.Error is { } error)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SkillInference.Catalog;
+using SkillInference.Engines;
 using SkillInference.Onnx;
 using SkillInference.Registry;
 using SkillInference.Schema;
@@ -32,7 +33,7 @@ internal static class CommonOptions
     };
 
     public static ModelRegistry OpenRegistry(string store) =>
-        new(ModelStores.Open(store), formats: OnnxModelFormats.CreateWithBuiltIn());
+        new(ModelStores.Open(store), formats: [.. BuiltInModelFormats.Create(), OnnxModelFormats.Create()]);
 
     public static async Task<SkillCatalog> LoadCatalogAsync(string? path, CancellationToken cancellationToken)
     {

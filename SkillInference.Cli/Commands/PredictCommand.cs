@@ -27,7 +27,7 @@ internal static class PredictCommand
         var input = new Option<string>("--input", "-i") { Description = "CSV: a header of feature names (and optionally student_id), one row per student; an empty cell is missing.", Required = true };
         var output = new Option<string?>("--output", "-o") { Description = "JSON Lines output (default: standard output)." };
         var explain = new Option<bool>("--explain") { Description = "Add each feature's contribution to the log-odds (TreeSHAP) and the bias." };
-        var engine = new Option<ScoringEngine>("--engine") { Description = "Auto (fastest), Reference (ML.NET PredictionEngine) or Compiled.", DefaultValueFactory = _ => ScoringEngine.Auto };
+        var engine = new Option<ScoringEngine>("--engine") { Description = "Auto (fastest), Reference (ML.NET: PredictionEngine for mlnet, OnnxTransformer for onnx; not for xgboost-json) or Compiled.", DefaultValueFactory = _ => ScoringEngine.Auto };
         var command = new Command("predict", "Score every row of a CSV with a skill's deployed model; one JSON object per row, in order; a bad row gets an error object.")
         {
             store, skill, input, output, explain, engine,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using SkillInference.Bundles;
 using SkillInference.Cli.Reports;
+using SkillInference.Engines;
 using SkillInference.Inference;
 using SkillInference.Registry;
 using SkillInference.Training;
@@ -85,7 +86,7 @@ internal static class ReportCommand
         var folder = Directory.CreateTempSubdirectory("skillinf-report-");
         try
         {
-            var registry = new ModelRegistry(new FileSystemModelStore(folder.FullName), formats: Onnx.OnnxModelFormats.CreateWithBuiltIn());
+            var registry = new ModelRegistry(new FileSystemModelStore(folder.FullName), formats: [.. BuiltInModelFormats.Create(), Onnx.OnnxModelFormats.Create()]);
             var context = new ChangeContext("skillinf report", "evaluation");
             await registry.PublishAsync(bundle, context, ct).ConfigureAwait(false);
             await registry.DeployAsync(skill, bundle.Manifest.Version, context, ct).ConfigureAwait(false);

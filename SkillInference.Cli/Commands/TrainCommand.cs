@@ -13,8 +13,8 @@ internal static class TrainCommand
         var skill = new Option<string[]>("--skill") { Description = "Skill(s) to train (default: every skill of the catalog).", AllowMultipleArgumentsPerToken = true };
         var version = new Option<string>("--version") { Description = "The bundle version (semver).", DefaultValueFactory = _ => "1.0.0" };
         var output = new Option<string>("--out", "-o") { Description = "Write bundles to OUT/<skill>/<version>/.", Required = true };
-        var trees = new Option<int>("--trees") { Description = "Boosted trees per model (100-300 is typical).", DefaultValueFactory = _ => 200 };
-        var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => 16 };
+        var trees = new Option<int>("--trees") { Description = "Boosted trees per model (100-300 is typical).", DefaultValueFactory = _ => 150 };
+        var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => 8 };
         var rate = new Option<double>("--learning-rate") { Description = "Learning rate.", DefaultValueFactory = _ => 0.05 };
         var seed = new Option<int>("--seed") { Description = "Seed of the split and the trainer.", DefaultValueFactory = _ => 42 };
         var description = new Option<string?>("--description") { Description = "What this version changes, for the manifest." };

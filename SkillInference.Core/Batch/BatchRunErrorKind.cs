@@ -1,7 +1,7 @@
 namespace SkillInference.Batch;
 
 /// <summary>Why a batch run could not start or finish.</summary>
-public enum BatchRunErrorKind
+internal enum BatchRunErrorKind
 {
     /// <summary>Another run is in progress (and not yet abandoned).</summary>
     AlreadyRunning,

@@ -1,7 +1,7 @@
 namespace SkillInference.Batch;
 
 /// <summary>A batch run could not start, or a shard failed it.</summary>
-public sealed class BatchRunException : SkillInferenceException
+internal sealed class BatchRunException : SkillInferenceException
 {
     /// <summary>Creates the exception.</summary>
     public BatchRunException(BatchRunErrorKind kind, string message, Guid? runId = null, Exception? innerException = null)

@@ -9,7 +9,7 @@ namespace SkillInference.Batch;
 /// Plans and starts batch runs: selects the students (full or incremental), cuts them into keyset-range shards,
 /// records the run and hands the shards to the <see cref="IShardDispatcher"/>.
 /// </summary>
-public sealed class BatchRunner
+internal sealed class BatchRunner
 {
     private readonly ISkillInferenceService _service;
     private readonly IFeatureSource _source;
@@ -65,13 +65,13 @@ public sealed class BatchRunner
         }
 
         var serving = _service.LoadedModels.Select(m => new ServingVersion(m.Skill, m.Version)).Distinct().OrderBy(v => v.Skill, StringComparer.Ordinal).ThenBy(v => v.Version, StringComparer.Ordinal).ToArray();
-        var changedAfter = mode == BatchMode.Incremental
+        var changedSince = mode == BatchMode.Incremental
             ? (await _store.GetLastSuccessfulRunAsync(cancellationToken).ConfigureAwait(false))?.Watermark
             : null;
-        var selection = mode == BatchMode.Full ? StudentSelection.All : new StudentSelection(BatchMode.Incremental, changedAfter, serving);
+        var selection = mode == BatchMode.Full ? StudentSelection.All : new StudentSelection(BatchMode.Incremental, changedSince, serving);
 
-        // The watermark is read before the students are listed: a student changed in between is selected next time too.
-        var watermark = await _source.GetLatestUpdateAsync(cancellationToken).ConfigureAwait(false);
+        // The watermark is taken before the students are listed: a student changed in between is selected next time too.
+        var watermark = await _source.GetChangeWatermarkAsync(cancellationToken).ConfigureAwait(false);
         var startedAt = _time.GetUtcNow();
         var runId = Guid.CreateVersion7(startedAt);
         var shards = new List<ShardTask>();
@@ -103,8 +103,8 @@ public sealed class BatchRunner
             Mode = mode,
             Status = RunStatus.Running,
             StartedAt = startedAt,
-            Watermark = watermark ?? changedAfter,
-            ChangedAfter = changedAfter,
+            Watermark = watermark,
+            ChangedSince = changedSince,
             Dispatcher = _dispatcher.Name,
             Shards = shards.Count,
             StudentsPlanned = planned,
@@ -119,6 +119,17 @@ public sealed class BatchRunner
         }
 
         Log.RunPlanned(_logger, runId, mode, planned, shards.Count, _dispatcher.Name);
+        try
+        {
+            // A queue delivers only shards of this plan (the task endpoint checks each against it).
+            await _store.RecordShardPlanAsync(runId, shards, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BatchStoreException or OperationCanceledException)
+        {
+            await TryFailAsync(runId, ex is OperationCanceledException ? "The run was cancelled." : ex.Message).ConfigureAwait(false);
+            throw;
+        }
+
         if (shards.Count == 0)
         {
             var empty = await _store.FinishRunAsync(runId, RunStatus.Succeeded, null, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false) ?? run;

@@ -1,7 +1,7 @@
 namespace SkillInference.Batch;
 
 /// <summary>Whether a failure of the batch database may go away on its own.</summary>
-public enum BatchStoreErrorKind
+internal enum BatchStoreErrorKind
 {
     /// <summary>The database is unreachable, busy or timed out: retry later (a Cloud Tasks target answers 5xx).</summary>
     Transient,

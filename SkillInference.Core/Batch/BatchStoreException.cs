@@ -4,7 +4,7 @@ namespace SkillInference.Batch;
 /// The batch database failed. Each adapter decides transient vs permanent in one place and throws this; callers
 /// decide on <see cref="Kind"/> alone. Messages never contain student ids or feature values.
 /// </summary>
-public sealed class BatchStoreException : SkillInferenceException
+internal sealed class BatchStoreException : SkillInferenceException
 {
     /// <summary>Creates the exception.</summary>
     public BatchStoreException(BatchStoreErrorKind kind, string message, Exception? innerException = null)

@@ -2,7 +2,7 @@ namespace SkillInference.Batch;
 
 /// <summary>Where the batch worker stores assessments, runs, shards and failures.</summary>
 /// <remarks>Implementations throw <see cref="BatchStoreException"/> for database failures, classified transient or permanent.</remarks>
-public interface IAssessmentStore
+internal interface IAssessmentStore
 {
     /// <summary>
     /// Records a new running run, unless another run is running that started after <paramref name="abandonBefore"/>:
@@ -10,6 +10,12 @@ public interface IAssessmentStore
     /// </summary>
     /// <returns>Null when the run was recorded; else the run in progress.</returns>
     Task<InferenceRun?> TryStartRunAsync(InferenceRun run, DateTimeOffset abandonBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the shards a run was planned with (after <see cref="TryStartRunAsync"/>): only these are accepted from a queue.</summary>
+    Task RecordShardPlanAsync(Guid runId, IReadOnlyList<ShardTask> shards, CancellationToken cancellationToken = default);
+
+    /// <summary>A planned shard of a run, as recorded at planning; null when the run has no such shard.</summary>
+    Task<ShardTask?> GetPlannedShardAsync(Guid runId, int shard, CancellationToken cancellationToken = default);
 
     /// <summary>A run by id; null when unknown.</summary>
     Task<InferenceRun?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default);
@@ -25,7 +31,7 @@ public interface IAssessmentStore
 
     /// <summary>
     /// Stores a shard in one transaction: upserts its assessments (rows already present are kept), records its failures
-    /// and stats (with the time the store spent writing, up to its commit), and when it is the run's last shard, finishes
+    /// (and keeps each failed item outstanding until a later shard scores it), and stats (with the time the store spent writing, up to its commit), and when it is the run's last shard, finishes
     /// the run with its totals and throughput. Storing the same shard again writes no duplicate rows and keeps the first
     /// stats.
     /// </summary>

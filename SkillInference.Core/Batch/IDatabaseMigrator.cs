@@ -1,7 +1,7 @@
 namespace SkillInference.Batch;
 
 /// <summary>Applies the batch database's schema migrations (embedded in the adapter) in order, once each.</summary>
-public interface IDatabaseMigrator
+internal interface IDatabaseMigrator
 {
     /// <summary>
     /// Applies the migrations not yet applied and returns their names (empty when up to date). Safe to call from several

@@ -2,15 +2,19 @@ namespace SkillInference.Batch;
 
 /// <summary>Where the batch worker reads students' features (<c>student_features</c>).</summary>
 /// <remarks>Implementations throw <see cref="BatchStoreException"/> for database failures, classified transient or permanent.</remarks>
-public interface IFeatureSource
+internal interface IFeatureSource
 {
-    /// <summary>The newest <c>updated_at</c> of any student; null when there is none. A run's watermark.</summary>
-    Task<DateTimeOffset?> GetLatestUpdateAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// A run's change watermark, assigned by the database: every change of <c>student_features</c> that is not visible
+    /// now (not yet written, or not yet committed) will have a change sequence at or after it.
+    /// </summary>
+    Task<long> GetChangeWatermarkAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The ids of the selected students in ascending ordinal order (the order keyset ranges are cut in). Incremental:
-    /// students whose <c>updated_at</c> is after <see cref="StudentSelection.ChangedAfter"/>, or that have no assessment
-    /// of some skill in <see cref="StudentSelection.ServingVersions"/> by one of that skill's versions.
+    /// students whose change sequence is at or after <see cref="StudentSelection.ChangedSince"/>, that have no assessment
+    /// of some skill in <see cref="StudentSelection.ServingVersions"/> by one of that skill's versions, or that have an
+    /// item whose failure was not permanent.
     /// </summary>
     IAsyncEnumerable<string> ListStudentIdsAsync(StudentSelection selection, CancellationToken cancellationToken = default);
 

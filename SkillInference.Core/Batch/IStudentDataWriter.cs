@@ -1,7 +1,7 @@
 namespace SkillInference.Batch;
 
 /// <summary>Writes students' features and teacher ratings (seeding, imports). Idempotent: rows are upserted by key.</summary>
-public interface IStudentDataWriter
+internal interface IStudentDataWriter
 {
     /// <summary>Inserts or replaces students' features (key: student id).</summary>
     Task UpsertStudentFeaturesAsync(IReadOnlyList<StudentFeatures> students, CancellationToken cancellationToken = default);

@@ -7,4 +7,8 @@ namespace SkillInference.Batch;
 /// <param name="Error">Why (feature names and rules, never feature values).</param>
 /// <param name="Attempts">How many times the item was tried (the first attempt plus the retries).</param>
 /// <param name="FailedAt">When the last attempt failed.</param>
-public sealed record InferenceFailure(Guid RunId, string StudentId, string Skill, string Error, int Attempts, DateTimeOffset FailedAt);
+/// <param name="Permanent">
+/// Whether the failure will not go away by retrying (the stored features are invalid): later incremental runs select
+/// an item again until it succeeds, unless its failure is permanent (it is then tried again when its features change).
+/// </param>
+internal sealed record InferenceFailure(Guid RunId, string StudentId, string Skill, string Error, int Attempts, DateTimeOffset FailedAt, bool Permanent = false);

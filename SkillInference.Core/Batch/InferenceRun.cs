@@ -1,7 +1,7 @@
 namespace SkillInference.Batch;
 
 /// <summary>A row of <c>inference_runs</c>: what a batch run did, with its throughput.</summary>
-public sealed record InferenceRun
+internal sealed record InferenceRun
 {
     /// <summary>The run id (a version 7 GUID: ordered by start time).</summary>
     public required Guid RunId { get; init; }
@@ -19,13 +19,13 @@ public sealed record InferenceRun
     public DateTimeOffset? FinishedAt { get; init; }
 
     /// <summary>
-    /// The newest <c>updated_at</c> in the feature source when the run was planned: the next incremental run scores
-    /// students changed after it, once this run has succeeded.
+    /// The database's change watermark when the run was planned (<see cref="IFeatureSource.GetChangeWatermarkAsync"/>):
+    /// the next incremental run scores students changed at or after it, once this run has succeeded.
     /// </summary>
-    public DateTimeOffset? Watermark { get; init; }
+    public long? Watermark { get; init; }
 
-    /// <summary>Incremental runs: the previous successful run's watermark this run selected changes after.</summary>
-    public DateTimeOffset? ChangedAfter { get; init; }
+    /// <summary>Incremental runs: the previous successful run's watermark this run selected changes from.</summary>
+    public long? ChangedSince { get; init; }
 
     /// <summary>How the shards were dispatched (e.g. <c>in-process</c>, <c>cloud-tasks</c>).</summary>
     public string Dispatcher { get; init; } = "";

@@ -1,7 +1,7 @@
 namespace SkillInference.Batch;
 
 /// <summary>Where a batch run is.</summary>
-public enum RunStatus
+internal enum RunStatus
 {
     /// <summary>Planned and dispatched; some shards are not stored yet.</summary>
     Running,

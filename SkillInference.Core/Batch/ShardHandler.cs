@@ -11,7 +11,7 @@ namespace SkillInference.Batch;
 /// stored before is not processed again, and storing one twice writes no duplicate rows. A failed item never fails its
 /// shard; a database failure does (as a <see cref="BatchStoreException"/>, transient or permanent).
 /// </summary>
-public sealed class ShardHandler
+internal sealed class ShardHandler
 {
     private readonly ISkillInferenceService _service;
     private readonly IFeatureSource _source;
@@ -85,22 +85,20 @@ public sealed class ShardHandler
     }
 
     /// <summary>
-    /// An incremental run sees which students' features changed since the last run: their cached scores (online path)
-    /// stop being served on every instance. A full run has no "since", so it leaves the cache alone.
+    /// An incremental run (after a first one) selects the students whose features changed since the last run, or that
+    /// are due again: their cached scores (online path) stop being served on every instance. A full run has no "since",
+    /// so it leaves the cache alone.
     /// </summary>
     private async Task InvalidateChangedAsync(ShardTask task, StudentFeatureBlock students, CancellationToken cancellationToken)
     {
-        if (task.Selection.Mode != BatchMode.Incremental || task.Selection.ChangedAfter is not { } since)
+        if (task.Selection.Mode != BatchMode.Incremental || task.Selection.ChangedSince is null)
         {
             return;
         }
 
         for (var row = 0; row < students.Count; row++)
         {
-            if (students.UpdatedAt[row] > since)
-            {
-                await _service.InvalidateStudentAsync(students.StudentIdOf(row), cancellationToken).ConfigureAwait(false);
-            }
+            await _service.InvalidateStudentAsync(students.StudentIdOf(row), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -292,7 +290,7 @@ public sealed class ShardHandler
         {
             foreach (var (skill, failure) in skills)
             {
-                work.Failures.Add(new InferenceFailure(work.Task.RunId, studentId, skill, failure.Error, attempts, now));
+                work.Failures.Add(new InferenceFailure(work.Task.RunId, studentId, skill, failure.Error, attempts, now, Permanent: !failure.Transient));
                 kinds[failure.Kind] = kinds.GetValueOrDefault(failure.Kind) + 1;
             }
         }

@@ -7,4 +7,4 @@ namespace SkillInference.Batch;
 /// <param name="Inserted">Assessment rows inserted.</param>
 /// <param name="Duplicate">The shard had already been stored (a re-delivery); nothing was written again.</param>
 /// <param name="CompletedRun">The run, when this shard finished it; else null.</param>
-public sealed record ShardResult(ShardTask Task, ShardStats Stats, TimeSpan WriteTime, int Inserted, bool Duplicate, InferenceRun? CompletedRun);
+internal sealed record ShardResult(ShardTask Task, ShardStats Stats, TimeSpan WriteTime, int Inserted, bool Duplicate, InferenceRun? CompletedRun);

@@ -7,4 +7,4 @@ namespace SkillInference.Batch;
 /// <param name="ReadTime">Time spent reading features (the shard's read and the re-reads for retries).</param>
 /// <param name="ScoreTime">Time spent scoring.</param>
 /// <param name="CompletedAt">When scoring finished and the write began. The store records its own write time beside these.</param>
-public sealed record ShardStats(int Students, int Predictions, int Failures, TimeSpan ReadTime, TimeSpan ScoreTime, DateTimeOffset CompletedAt);
+internal sealed record ShardStats(int Students, int Predictions, int Failures, TimeSpan ReadTime, TimeSpan ScoreTime, DateTimeOffset CompletedAt);

@@ -1,12 +1,11 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 
 namespace SkillInference.Batch;
 
 /// <summary>
 /// The JSON body of a shard task, as a queue dispatcher sends it and the host's <c>POST /api/v1/tasks/batch-inference</c>
-/// reads it: <c>{"runId", "shard", "afterStudentId", "throughStudentId", "mode", "changedAfter", "servingVersions": [{"skill", "version"}]}</c>.
+/// reads it: <c>{"runId", "shard", "afterStudentId", "throughStudentId", "mode", "changedSince", "servingVersions": [{"skill", "version"}]}</c>.
 /// </summary>
 public static class ShardTaskJson
 {
@@ -31,13 +30,13 @@ public static class ShardTaskJson
 
             json.WriteString("throughStudentId", task.ThroughStudentId);
             json.WriteString("mode", ModeName(task.Selection.Mode));
-            if (task.Selection.ChangedAfter is { } changed)
+            if (task.Selection.ChangedSince is { } changed)
             {
-                json.WriteString("changedAfter", changed.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                json.WriteNumber("changedSince", changed);
             }
             else
             {
-                json.WriteNull("changedAfter");
+                json.WriteNull("changedSince");
             }
 
             json.WriteStartArray("servingVersions");
@@ -54,6 +53,44 @@ public static class ShardTaskJson
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads a shard task written by <see cref="Serialize"/>.</summary>
+    /// <exception cref="JsonException">The JSON is not a shard task.</exception>
+    public static ShardTask Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        try
+        {
+            var mode = TryParseMode(root.GetProperty("mode").GetString(), out var m) ? m : throw new JsonException("The shard task's mode is neither full nor incremental.");
+            var since = root.TryGetProperty("changedSince", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : (long?)null;
+            var versions = root.TryGetProperty("servingVersions", out var v) && v.ValueKind == JsonValueKind.Array
+                ? v.EnumerateArray().Select(e => new ServingVersion(e.GetProperty("skill").GetString()!, e.GetProperty("version").GetString()!)).ToArray()
+                : [];
+            return new ShardTask(
+                root.GetProperty("runId").GetGuid(),
+                root.GetProperty("shard").GetInt32(),
+                root.TryGetProperty("afterStudentId", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null,
+                root.GetProperty("throughStudentId").GetString()!,
+                mode == BatchMode.Full ? StudentSelection.All : new StudentSelection(BatchMode.Incremental, since, versions));
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new JsonException("The JSON is not a shard task.", ex);
+        }
+    }
+
+    /// <summary>Whether two tasks name the same shard of the same run with the same range and selection.</summary>
+    public static bool SameShard(ShardTask a, ShardTask b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.RunId == b.RunId && a.Shard == b.Shard
+            && string.Equals(a.AfterStudentId, b.AfterStudentId, StringComparison.Ordinal)
+            && string.Equals(a.ThroughStudentId, b.ThroughStudentId, StringComparison.Ordinal)
+            && a.Selection.Mode == b.Selection.Mode && a.Selection.ChangedSince == b.Selection.ChangedSince
+            && a.Selection.ServingVersions.SequenceEqual(b.Selection.ServingVersions);
     }
 
     /// <summary>The wire name of a mode: <c>full</c> or <c>incremental</c>.</summary>

@@ -14,7 +14,7 @@ namespace SkillInference.Batch;
 /// <param name="FeatureHash">The stable hash of the prepared features (<see cref="Inference.FeatureHash"/>).</param>
 /// <param name="RunId">The run that first wrote the row.</param>
 /// <param name="AssessedAt">When it was scored.</param>
-public sealed record SkillAssessment(
+internal sealed record SkillAssessment(
     string StudentId,
     string Skill,
     double Score,

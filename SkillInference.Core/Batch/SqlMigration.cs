@@ -10,7 +10,7 @@ namespace SkillInference.Batch;
 /// <param name="Version">NNNN.</param>
 /// <param name="Name">The resource's name without prefix and extension, e.g. <c>0001_initial</c>.</param>
 /// <param name="Sql">The script.</param>
-public sealed record SqlMigration(int Version, string Name, string Sql)
+internal sealed record SqlMigration(int Version, string Name, string Sql)
 {
     /// <summary>Reads every <c>{resourcePrefix}NNNN_name.sql</c> resource of an assembly, in version order.</summary>
     public static IReadOnlyList<SqlMigration> LoadEmbedded(Assembly assembly, string resourcePrefix)

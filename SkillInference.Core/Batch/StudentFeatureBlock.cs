@@ -12,7 +12,7 @@ namespace SkillInference.Batch;
 /// read error has every feature missing; such a student is recorded as failed for every skill, and never fails the
 /// other rows of its shard.
 /// </remarks>
-public sealed class StudentFeatureBlock
+internal sealed class StudentFeatureBlock
 {
     /// <summary>Wraps a block of rows.</summary>
     /// <param name="rows">The features; every row has a student id.</param>

@@ -9,7 +9,7 @@ namespace SkillInference.Batch;
 /// <param name="Linguistic">Features derived from the student's writing, by name.</param>
 /// <param name="Behavioral">Features derived from platform activity, by name.</param>
 /// <param name="UpdatedAt">When the features last changed.</param>
-public sealed record StudentFeatures(
+internal sealed record StudentFeatures(
     string StudentId,
     IReadOnlyDictionary<string, double?> Linguistic,
     IReadOnlyDictionary<string, double?> Behavioral,

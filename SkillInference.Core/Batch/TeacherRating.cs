@@ -5,4 +5,4 @@ namespace SkillInference.Batch;
 /// <param name="Skill">The skill id.</param>
 /// <param name="Rating">The rating, 1 (low) to 5 (high).</param>
 /// <param name="RatedAt">When the teacher rated.</param>
-public sealed record TeacherRating(string StudentId, string Skill, int Rating, DateTimeOffset RatedAt);
+internal sealed record TeacherRating(string StudentId, string Skill, int Rating, DateTimeOffset RatedAt);

@@ -9,7 +9,7 @@ namespace SkillInference.Bundles;
 /// verified (checksum, manifest) on every read, and their manifests cached. What is deployed is the
 /// <see cref="ModelRegistry"/>'s business, not this one's.
 /// </summary>
-public sealed class BundleStore
+internal sealed class BundleStore
 {
     private const string SkillsPrefix = "skills/";
     private readonly ConcurrentDictionary<(string Skill, string Version), BundleManifest> _manifests = new();

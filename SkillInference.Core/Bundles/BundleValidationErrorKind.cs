@@ -12,7 +12,7 @@ public enum BundleValidationErrorKind
     /// <summary>The feature schema, scaler, statistics or importance are inconsistent.</summary>
     InvalidSchema,
 
-    /// <summary>The format is unknown, or no engine for it is registered in this process.</summary>
+    /// <summary>The format is unknown, or no engine for it (or none of the configured <see cref="Engines.ScoringEngine"/>) is registered in this process.</summary>
     UnsupportedFormat,
 
     /// <summary>The model file is missing or cannot be loaded, or its input size differs from the schema.</summary>

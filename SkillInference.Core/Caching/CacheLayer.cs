@@ -1,7 +1,7 @@
 namespace SkillInference.Caching;
 
 /// <summary>Where a cache lookup was answered.</summary>
-public enum CacheLayer
+internal enum CacheLayer
 {
     /// <summary>Not in the cache.</summary>
     Miss,

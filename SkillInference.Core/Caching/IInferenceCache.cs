@@ -21,6 +21,12 @@ public interface IInferenceCache
     /// </summary>
     string StudentKey(string studentId);
 
+    /// <summary>
+    /// The keyed digest a prepared feature row is filed under (HMAC, so that rows cannot be made to collide, nor be
+    /// read back, without the cache's key). A hit is served only when the entry's stored digest equals this one.
+    /// </summary>
+    UInt128 FeatureDigest(ReadOnlySpan<float> row);
+
     /// <summary>The in-process layer, synchronously.</summary>
     bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result);
 

@@ -21,8 +21,9 @@ public sealed class InferenceCacheOptions
     public int MaxMemoryEntries { get; set; } = 200_000;
 
     /// <summary>
-    /// The secret of the keyed hash (HMAC-SHA256) that turns student ids into cache keys. Set it (the same on every
-    /// instance) when a shared cache is used; without it a fixed development key is used and a warning is logged.
+    /// The secret of the keyed hashes (HMAC-SHA256) that turn student ids and feature rows into cache keys: the same on
+    /// every instance sharing a cache. Required (at least 16 characters; use 32 random bytes) for a shared cache, which refuses to start
+    /// without it; an in-process cache keys with a random key of its own.
     /// </summary>
     public string? KeySecret { get; set; }
 }

@@ -23,12 +23,20 @@ public sealed class MemoryInferenceCache : IInferenceCache
     private readonly TimeSpan _ttl;
     private readonly int _generationSize;
     private readonly Lock _rotation = new();
+    private readonly RowDigest _digest;
     private volatile Generation _current = new();
     private volatile Generation _previous = new();
 
     /// <summary>Creates the memory layer.</summary>
     public MemoryInferenceCache(IOptions<InferenceCacheOptions> options, TimeProvider? timeProvider = null)
+        : this(options, timeProvider, new RowDigest())
     {
+    }
+
+    /// <summary>The memory layer of a shared cache: rows are digested with the shared layer's key.</summary>
+    internal MemoryInferenceCache(IOptions<InferenceCacheOptions> options, TimeProvider? timeProvider, RowDigest digest)
+    {
+        _digest = digest;
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
         _ttl = o.MemoryTimeToLive < o.TimeToLive ? o.MemoryTimeToLive : o.TimeToLive;
@@ -68,6 +76,9 @@ public sealed class MemoryInferenceCache : IInferenceCache
     public string StudentKey(string studentId) => studentId;
 
     /// <inheritdoc />
+    public UInt128 FeatureDigest(ReadOnlySpan<float> row) => _digest.Compute(row);
+
+    /// <inheritdoc />
     public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result)
     {
         var now = _time.GetUtcNow();
@@ -91,7 +102,7 @@ public sealed class MemoryInferenceCache : IInferenceCache
     public void Store(in InferenceCacheKey key, InferenceResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var entry = new Entry(key.Skill, key.ModelVersion, key.FeatureHash, result.Cached ? result : result with { Cached = true }, _time.GetUtcNow() + _ttl);
+        var entry = new Entry(key.Skill, key.ModelVersion, key.FeatureDigest, result.Cached ? result : result with { Cached = true }, _time.GetUtcNow() + _ttl);
         while (true)
         {
             var generation = _current;
@@ -131,6 +142,16 @@ public sealed class MemoryInferenceCache : IInferenceCache
         ArgumentNullException.ThrowIfNull(studentKey);
         Remove(_current, studentKey);
         Remove(_previous, studentKey);
+    }
+
+    /// <summary>Drops every entry of this process (another instance lost track of its invalidations: see the Redis layer).</summary>
+    public void Clear()
+    {
+        lock (_rotation)
+        {
+            _previous = new Generation();
+            _current = new Generation();
+        }
     }
 
     /// <summary>The entries actually held, by walking both generations (for tests: <see cref="Count"/> must equal it).</summary>
@@ -174,7 +195,8 @@ public sealed class MemoryInferenceCache : IInferenceCache
             return false;
         }
 
-        if (entry.FeatureHash != key.FeatureHash)
+        // Served only for the row it was computed from.
+        if (entry.FeatureDigest != key.FeatureDigest)
         {
             return false;
         }
@@ -255,7 +277,7 @@ public sealed class MemoryInferenceCache : IInferenceCache
         return copy;
     }
 
-    private sealed record Entry(string Skill, string ModelVersion, ulong FeatureHash, InferenceResult Result, DateTimeOffset ExpiresAt);
+    private sealed record Entry(string Skill, string ModelVersion, UInt128 FeatureDigest, InferenceResult Result, DateTimeOffset ExpiresAt);
 
     /// <summary>A student's entries; <see cref="Removed"/> once the student is removed (a store then files it anew).</summary>
     private sealed class Student

@@ -13,6 +13,8 @@ internal sealed class NullInferenceCache : IInferenceCache
 
     public string StudentKey(string studentId) => studentId;
 
+    public UInt128 FeatureDigest(ReadOnlySpan<float> row) => UInt128.Zero;
+
     public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result)
     {
         result = null;

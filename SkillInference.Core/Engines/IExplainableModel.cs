@@ -1,7 +1,7 @@
 namespace SkillInference.Engines;
 
 /// <summary>A model that can attribute one prediction to its features (TreeSHAP for tree ensembles).</summary>
-public interface IExplainableModel
+internal interface IExplainableModel
 {
     /// <summary>Whether explanations are available for this model (e.g. tree covers are known).</summary>
     bool CanExplain { get; }

@@ -1,7 +1,7 @@
 namespace SkillInference.Inference;
 
 /// <summary>How decisive a prediction is. See docs/models.md.</summary>
-public static class Confidence
+internal static class Confidence
 {
     /// <summary>
     /// <c>|2p - 1| * (1 - imputedImportance)</c>: 0 at p = 0.5 or when every important feature was imputed, 1 at

@@ -6,7 +6,7 @@ namespace SkillInference.Inference;
 /// A stable 64-bit hash of a prepared feature row (after imputation, ordering and scaling): equal rows hash equal on
 /// every machine and process, and any change of a value changes it. Keys caches and makes batch writes idempotent.
 /// </summary>
-public static class FeatureHash
+internal static class FeatureHash
 {
     private const ulong Prime1 = 0x9E3779B185EBCA87UL;
     private const ulong Prime2 = 0xC2B2AE3D27D4EB4FUL;

@@ -4,7 +4,7 @@ namespace SkillInference.Inference;
 /// Runs once before the first model load, e.g. to publish sample bundles into an empty store.
 /// The background reload service awaits every registered initializer; a failure is logged and serving goes on.
 /// </summary>
-public interface IModelStoreInitializer
+internal interface IModelStoreInitializer
 {
     /// <summary>Prepares the store.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);

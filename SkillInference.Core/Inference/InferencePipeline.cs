@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.ObjectPool;
 using SkillInference.Caching;
 using SkillInference.Engines;
 using SkillInference.Loading;
@@ -27,11 +27,14 @@ internal sealed partial class InferencePipeline
     private readonly IInferenceCache _cache;
     private readonly SkillInferenceMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IInferenceObserver[] _observers;
+    private readonly DefaultObjectPool<PipelineScratch> _scratch = new(new PipelineScratch.Policy(), Environment.ProcessorCount * 4);
 
-    public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, ILogger<InferencePipeline>? logger = null)
+    public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, IEnumerable<IInferenceObserver> observers, ILogger<InferencePipeline>? logger = null)
     {
         _cache = cache;
         _metrics = metrics;
+        _observers = [.. observers];
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -40,15 +43,17 @@ internal sealed partial class InferencePipeline
     {
         var started = Stopwatch.GetTimestamp();
         buffer.Reset(items.Count, snapshot.MaxFeatureCount);
-        var groups = Route(snapshot, items, buffer);
+        var groups = _scratch.Get();
+        Route(snapshot, items, buffer, groups);
         var keyed = policy != CachePolicy.Bypass && _cache.Enabled;
         var reads = keyed && policy == CachePolicy.ReadWrite;
         var sharedCandidates = 0;
         var handedOff = false;
         try
         {
-            foreach (var group in groups)
+            for (var g = 0; g < groups.Count; g++)
             {
+                var group = groups[g];
                 Prepare(group, items, buffer);
                 if (keyed)
                 {
@@ -69,14 +74,13 @@ internal sealed partial class InferencePipeline
         {
             if (!handedOff)
             {
-                Release(groups);
+                _scratch.Return(groups);
             }
         }
     }
 
-    private static List<ModelGroup> Route(ServingSnapshot snapshot, InferenceItems items, ScoreBuffer buffer)
+    private static void Route(ServingSnapshot snapshot, InferenceItems items, ScoreBuffer buffer, PipelineScratch groups)
     {
-        var groups = new List<ModelGroup>();
         string? lastSkill = null;
         SkillServing? serving = null;
         InferenceError? error = null;
@@ -108,27 +112,11 @@ internal sealed partial class InferencePipeline
             var model = TrafficRouter.Choose(serving, items.StudentIdOf(i));
             if (last is null || !ReferenceEquals(last.Model, model))
             {
-                last = null;
-                foreach (var g in groups)
-                {
-                    if (ReferenceEquals(g.Model, model))
-                    {
-                        last = g;
-                        break;
-                    }
-                }
-
-                if (last is null)
-                {
-                    last = new ModelGroup(serving, model);
-                    groups.Add(last);
-                }
+                last = groups.GroupFor(serving, model);
             }
 
             last.Items.Add(i);
         }
-
-        return groups;
     }
 
     /// <summary>Prepares and hashes each routed item once; invalid ones get their error.</summary>
@@ -174,7 +162,7 @@ internal sealed partial class InferencePipeline
                 continue;
             }
 
-            var key = new InferenceCacheKey(_cache.StudentKey(student), model.Skill, model.Version, group.Hashes[r]);
+            var key = new InferenceCacheKey(_cache.StudentKey(student), model.Skill, model.Version, _cache.FeatureDigest(group.Row(r)));
             group.Keys[r] = key;
             if (!reads)
             {
@@ -196,14 +184,15 @@ internal sealed partial class InferencePipeline
         return misses;
     }
 
-    private async ValueTask ScoreAfterSharedLookupAsync(List<ModelGroup> groups, InferenceItems items, ScoreBuffer buffer, bool keyed, int candidates, long started, CancellationToken cancellationToken)
+    private async ValueTask ScoreAfterSharedLookupAsync(PipelineScratch groups, InferenceItems items, ScoreBuffer buffer, bool keyed, int candidates, long started, CancellationToken cancellationToken)
     {
         try
         {
             var keys = new List<InferenceCacheKey>(candidates);
             var rows = new List<(ModelGroup Group, int Row)>(candidates);
-            foreach (var group in groups)
+            for (var g = 0; g < groups.Count; g++)
             {
+                var group = groups[g];
                 for (var r = 0; r < group.Valid.Count; r++)
                 {
                     if (!group.Done[r] && group.Keys[r] is { } key)
@@ -230,7 +219,7 @@ internal sealed partial class InferencePipeline
         }
         finally
         {
-            Release(groups);
+            _scratch.Return(groups);
         }
     }
 
@@ -242,33 +231,46 @@ internal sealed partial class InferencePipeline
     }
 
     /// <summary>Scores each group's rows not answered yet in one vectorized call, explains, and stores what the policy caches.</summary>
-    private void Score(List<ModelGroup> groups, InferenceItems items, ScoreBuffer buffer, bool keyed, long started)
+    private void Score(PipelineScratch groups, InferenceItems items, ScoreBuffer buffer, bool keyed, long started)
     {
-        var pending = new List<int>();
-        foreach (var group in groups)
+        var pending = groups.Pending;
+        for (var g = 0; g < groups.Count; g++)
         {
-            var model = group.Model;
+            var group = groups[g];
             var input = group.Pending(pending);
             var failures = 0;
+            var probabilities = groups.Probabilities(pending.Count);
             if (pending.Count > 0)
             {
-                var probabilities = ArrayPool<float>.Shared.Rent(pending.Count);
-                try
-                {
-                    var engineErrors = Predict(group, input, probabilities.AsSpan(0, pending.Count));
-                    failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(probabilities);
-                }
+                var engineErrors = Predict(group, input, probabilities);
+                failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
             }
 
             Record(group, pending.Count - failures, failures, started);
+            if (_observers.Length > 0)
+            {
+                Observe(new ScoredGroup(group.Model, group.VariantName, group.IsVariant, input, probabilities, group.Answered, group.Invalid, failures, Stopwatch.GetElapsedTime(started)));
+            }
         }
     }
 
-    private int Complete(ModelGroup group, List<int> pending, float[] probabilities, InferenceError?[]? engineErrors, InferenceItems items, ScoreBuffer buffer, bool keyed)
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "An observer's failure must not fail the request it observes; it is logged.")]
+    private void Observe(in ScoredGroup scored)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.OnScored(scored);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogObserverFailed(_logger, ex, observer.GetType().Name);
+            }
+        }
+    }
+
+    private int Complete(ModelGroup group, List<int> pending, Span<float> probabilities, InferenceError?[]? engineErrors, InferenceItems items, ScoreBuffer buffer, bool keyed)
     {
         var model = group.Model;
         var failures = 0;
@@ -278,6 +280,7 @@ internal sealed partial class InferencePipeline
             var item = group.Valid[r];
             if (engineErrors?[k] is { } engineError)
             {
+                probabilities[k] = float.NaN;
                 buffer.SetError(item, engineError);
                 failures++;
                 continue;
@@ -327,7 +330,15 @@ internal sealed partial class InferencePipeline
         var model = group.Model;
         try
         {
-            model.Model.PredictBatch(rows, probabilities);
+            if (probabilities.Length == 1)
+            {
+                probabilities[0] = model.Model.Predict(rows);
+            }
+            else
+            {
+                model.Model.PredictBatch(rows, probabilities);
+            }
+
             return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -397,14 +408,6 @@ internal sealed partial class InferencePipeline
         }
     }
 
-    private static void Release(List<ModelGroup> groups)
-    {
-        foreach (var group in groups)
-        {
-            group.Dispose();
-        }
-    }
-
     private static bool Usable(InferenceResult cached, bool explain) => !explain || cached.Explanation is not null;
 
     private static Explanation Explain(LoadedModel model, ReadOnlySpan<float> row)
@@ -447,4 +450,7 @@ internal sealed partial class InferencePipeline
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Error, Message = "The engine of {Skill}@{Version} failed on a batch of {Rows} rows; each row is scored on its own and the rows it cannot score are answered with a model failure")]
     private static partial void LogEngineFailed(ILogger logger, Exception exception, string skill, string version, int rows);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "The inference observer {Observer} failed; the request it observed is answered as usual")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer);
 }

@@ -1,40 +1,35 @@
-using System.Buffers;
 using SkillInference.Caching;
 using SkillInference.Loading;
 
 namespace SkillInference.Inference;
 
 /// <summary>
-/// The items of one pipeline run that one model serves, with their prepared rows in pooled buffers: which items
-/// prepared validly, their rows, raw values used, imputation flags and feature hashes, their cache keys, and which
-/// are already answered (cache hits).
+/// The items of one pipeline run that one model serves, with their prepared rows: which items prepared validly, their
+/// rows, raw values used, imputation flags and feature hashes, their cache keys, and which are already answered
+/// (cache hits). Reused from run to run (see <see cref="PipelineScratch"/>): its buffers only grow, so a warm
+/// pipeline allocates nothing for them.
 /// </summary>
-internal sealed class ModelGroup : IDisposable
+internal sealed class ModelGroup
 {
     private float[] _rows = [];
     private double[] _used = [];
     private bool[] _imputed = [];
-    private float[]? _compact;
+    private float[] _compact = [];
+    private ulong[] _hashes = [];
+    private bool[] _done = [];
+    private InferenceCacheKey?[] _keys = [];
 
-    public ModelGroup(SkillServing serving, LoadedModel model)
-    {
-        Serving = serving;
-        Model = model;
-        IsVariant = !ReferenceEquals(model, serving.Deployed);
-        N = model.Names.Length;
-    }
+    public SkillServing Serving { get; private set; } = null!;
 
-    public SkillServing Serving { get; }
-
-    public LoadedModel Model { get; }
+    public LoadedModel Model { get; private set; } = null!;
 
     /// <summary>Whether the model is a traffic variant rather than the deployed version.</summary>
-    public bool IsVariant { get; }
+    public bool IsVariant { get; private set; }
 
     public string VariantName => IsVariant ? Variant.Candidate : Variant.Deployed;
 
     /// <summary>The model's feature count.</summary>
-    public int N { get; }
+    public int N { get; private set; }
 
     /// <summary>Every item routed to the model, in item order.</summary>
     public List<int> Items { get; } = [];
@@ -45,13 +40,13 @@ internal sealed class ModelGroup : IDisposable
     public int Invalid => Items.Count - Valid.Count;
 
     /// <summary>Per valid row: the feature hash of the prepared row.</summary>
-    public ulong[] Hashes { get; private set; } = [];
+    public Span<ulong> Hashes => _hashes.AsSpan(0, Items.Count);
 
-    /// <summary>Per valid row: its cache key, when the row is cached.</summary>
-    public InferenceCacheKey?[] Keys { get; private set; } = [];
+    /// <summary>Per valid row: its cache key, when the row is cached (only after <see cref="AllocateKeys"/>).</summary>
+    public Span<InferenceCacheKey?> Keys => _keys.AsSpan(0, Items.Count);
 
     /// <summary>Per valid row: whether it is already answered.</summary>
-    public bool[] Done { get; private set; } = [];
+    public Span<bool> Done => _done.AsSpan(0, Items.Count);
 
     /// <summary>How many rows were answered from the cache.</summary>
     public int Answered { get; set; }
@@ -63,19 +58,37 @@ internal sealed class ModelGroup : IDisposable
 
     public int SharedHits { get; set; }
 
-    /// <summary>Rents the buffers for every routed item.</summary>
-    public void Allocate()
+    /// <summary>Starts the group over for another model.</summary>
+    public ModelGroup Reset(SkillServing serving, LoadedModel model)
     {
-        var capacity = Math.Max(1, Items.Count * N);
-        _rows = ArrayPool<float>.Shared.Rent(capacity);
-        _used = ArrayPool<double>.Shared.Rent(capacity);
-        _imputed = ArrayPool<bool>.Shared.Rent(capacity);
-        Hashes = new ulong[Items.Count];
-        Done = new bool[Items.Count];
+        Serving = serving;
+        Model = model;
+        IsVariant = !ReferenceEquals(model, serving.Deployed);
+        N = model.Names.Length;
+        Items.Clear();
+        Valid.Clear();
+        Answered = Lookups = MemoryHits = SharedHits = 0;
+        return this;
     }
 
-    /// <summary>Creates the per-row cache keys (only for runs that use the cache).</summary>
-    public void AllocateKeys() => Keys = new InferenceCacheKey?[Items.Count];
+    /// <summary>Makes room for every routed item.</summary>
+    public void Allocate()
+    {
+        var count = Items.Count;
+        Grow(ref _rows, count * N);
+        Grow(ref _used, count * N);
+        Grow(ref _imputed, count * N);
+        Grow(ref _hashes, count);
+        Grow(ref _done, count);
+        Array.Clear(_done, 0, count);
+    }
+
+    /// <summary>Makes room for the per-row cache keys (only for runs that use the cache).</summary>
+    public void AllocateKeys()
+    {
+        Grow(ref _keys, Items.Count);
+        Array.Clear(_keys, 0, Items.Count);
+    }
 
     /// <summary>The buffers of the next valid row (call <see cref="Accept"/> if it prepares validly).</summary>
     public Span<float> NextRow => _rows.AsSpan(Valid.Count * N, N);
@@ -98,7 +111,7 @@ internal sealed class ModelGroup : IDisposable
         pending.Clear();
         for (var r = 0; r < Valid.Count; r++)
         {
-            if (!Done[r])
+            if (!_done[r])
             {
                 pending.Add(r);
             }
@@ -109,7 +122,7 @@ internal sealed class ModelGroup : IDisposable
             return _rows.AsSpan(0, pending.Count * N);
         }
 
-        _compact = ArrayPool<float>.Shared.Rent(Math.Max(1, pending.Count * N));
+        Grow(ref _compact, pending.Count * N);
         for (var k = 0; k < pending.Count; k++)
         {
             Row(pending[k]).CopyTo(_compact.AsSpan(k * N, N));
@@ -118,20 +131,14 @@ internal sealed class ModelGroup : IDisposable
         return _compact.AsSpan(0, pending.Count * N);
     }
 
-    public void Dispose()
-    {
-        if (_rows.Length > 0)
-        {
-            ArrayPool<float>.Shared.Return(_rows);
-            ArrayPool<double>.Shared.Return(_used);
-            ArrayPool<bool>.Shared.Return(_imputed);
-            _rows = [];
-        }
+    /// <summary>The elements this group's buffers hold (a pool drops groups that grew too large).</summary>
+    public long Capacity => _rows.Length + _compact.Length;
 
-        if (_compact is not null)
+    private static void Grow<T>(ref T[] array, int length)
+    {
+        if (array.Length < length)
         {
-            ArrayPool<float>.Shared.Return(_compact);
-            _compact = null;
+            array = new T[Math.Max(length, array.Length * 2)];
         }
     }
 }

@@ -7,7 +7,7 @@ namespace SkillInference.Registry;
 /// (atomic on POSIX and NTFS); conditional writes hold an exclusive lock file while they compare generations, so two
 /// processes cannot overwrite each other. A generation is a hash of the object's content.
 /// </summary>
-public sealed class FileSystemModelStore : IModelStore
+internal sealed class FileSystemModelStore : IModelStore
 {
     private const string LockSuffix = ".lock";
     private const string TempMarker = ".tmp-";

@@ -15,7 +15,7 @@ namespace SkillInference.Registry;
 /// immutable bundles themselves are the <see cref="Bundles"/>; publishing checks both (the semver rule against what is
 /// deployed, and that the model loads) before the bundle is written.
 /// </summary>
-public sealed class ModelRegistry
+internal sealed class ModelRegistry
 {
     /// <summary>The registry document's path in the store.</summary>
     public const string RegistryPath = "registry.json";

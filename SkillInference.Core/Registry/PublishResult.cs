@@ -5,4 +5,4 @@ namespace SkillInference.Registry;
 /// <param name="Version">The published version.</param>
 /// <param name="Location">Where the bundle now lives in the store.</param>
 /// <param name="SchemaChanged">Whether the schema differs from the deployed version's (a MAJOR release).</param>
-public sealed record PublishResult(string Skill, SemanticVersion Version, string Location, bool SchemaChanged);
+internal sealed record PublishResult(string Skill, SemanticVersion Version, string Location, bool SchemaChanged);

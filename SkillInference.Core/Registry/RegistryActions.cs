@@ -1,7 +1,7 @@
 namespace SkillInference.Registry;
 
 /// <summary>The <see cref="RegistryEvent.Action"/> values.</summary>
-public static class RegistryActions
+internal static class RegistryActions
 {
     /// <summary>A version was deployed.</summary>
     public const string Deploy = "deploy";

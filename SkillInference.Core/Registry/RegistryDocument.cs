@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace SkillInference.Registry;
 
 /// <summary><c>registry.json</c> at the root of a model store: the deployment state of every skill.</summary>
-public sealed record RegistryDocument
+internal sealed record RegistryDocument
 {
     /// <summary>The registry format version.</summary>
     [JsonPropertyName("registryVersion")]

@@ -1,7 +1,7 @@
 namespace SkillInference.Registry;
 
 /// <summary>Why a registry operation was refused.</summary>
-public enum RegistryErrorKind
+internal enum RegistryErrorKind
 {
     /// <summary>Someone else changed the registry between our read and our write; nothing was written. Re-read and retry.</summary>
     Conflict,

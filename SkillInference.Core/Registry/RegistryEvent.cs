@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace SkillInference.Registry;
 
 /// <summary>One change of a skill's registration: who did what, when and why.</summary>
-public sealed record RegistryEvent
+internal sealed record RegistryEvent
 {
     /// <summary>What happened: <c>deploy</c>, <c>rollback</c> or <c>variants</c>.</summary>
     [JsonPropertyName("action")]

@@ -1,7 +1,7 @@
 namespace SkillInference.Registry;
 
 /// <summary>A registry operation (publish, deploy, rollback, variants) was refused; nothing was changed.</summary>
-public sealed class RegistryException : SkillInferenceException
+internal sealed class RegistryException : SkillInferenceException
 {
     /// <summary>Creates the exception.</summary>
     public RegistryException(RegistryErrorKind kind, string message, Exception? innerException = null)

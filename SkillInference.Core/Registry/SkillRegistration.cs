@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace SkillInference.Registry;
 
 /// <summary>A skill's entry in the registry: what is deployed, which variants share traffic, and the history.</summary>
-public sealed record SkillRegistration
+internal sealed record SkillRegistration
 {
     /// <summary>The deployed version, serving all traffic not routed to a variant; null before the first deploy.</summary>
     [JsonPropertyName("deployed")]

@@ -42,8 +42,28 @@ internal sealed class CompiledTreeModel : IScoringModel, IExplainableModel
         TreeKernelKind.Heap => HeapForest.TryBuild(ensemble) ?? throw new InvalidOperationException("The trees are too deep for the heap layout."),
         TreeKernelKind.QuickScorer => QuickScorerForest.TryBuild(ensemble) ?? throw new InvalidOperationException("A tree has too many leaves for QuickScorer."),
         TreeKernelKind.SelfLoop => FlatForest.Build(ensemble),
-        _ => (ITreeKernel?)HeapForest.TryBuild(ensemble) ?? (ITreeKernel?)QuickScorerForest.TryBuild(ensemble) ?? FlatForest.Build(ensemble),
+        _ => (ITreeKernel?)(HeapPays(ensemble) ? HeapForest.TryBuild(ensemble) : null) ?? (ITreeKernel?)QuickScorerForest.TryBuild(ensemble) ?? FlatForest.Build(ensemble),
     };
+
+    /// <summary>
+    /// Whether descending complete trees beats QuickScorer: a heap descent costs the depth per tree (and 2^depth slots of
+    /// memory), QuickScorer about half the splits. Dense trees (XGBoost's depth-limited ones) descend; sparse trees
+    /// (FastTree's few leaves grown deep) are scanned.
+    /// </summary>
+    internal static bool HeapPays(TreeEnsemble ensemble)
+    {
+        var splits = 0;
+        for (var node = 0; node < ensemble.Feature.Length; node++)
+        {
+            if (ensemble.Feature[node] >= 0)
+            {
+                splits++;
+            }
+        }
+
+        var meanSplits = (double)splits / Math.Max(1, ensemble.TreeCount);
+        return meanSplits >= 2 * HeapForest.DepthOf(ensemble);
+    }
 
     public int FeatureCount => _ensemble.FeatureCount;
 

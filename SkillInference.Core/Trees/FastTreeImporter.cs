@@ -23,6 +23,8 @@ internal static class FastTreeImporter
 
         var ensemble = calibrated.SubModel.TrainedTreeEnsemble;
         var trees = ensemble.Trees;
+        TreeLimits.Check(trees.Count, TreeLimits.MaxTrees, "trees");
+        TreeLimits.Check(trees.Sum(t => (long)t.NumberOfNodes + t.NumberOfLeaves), TreeLimits.MaxTotalNodes, "nodes in all");
         if (trees.Any(t => t.CategoricalSplitFlags.Any(c => c)))
         {
             return null;
@@ -94,7 +96,7 @@ internal static class FastTreeImporter
 
         var total = gains.Sum();
         var platt = calibrated.Calibrator;
-        return new TreeEnsemble
+        var compiled = new TreeEnsemble
         {
             Semantics = TreeSemantics.FastTree,
             FeatureCount = featureCount,
@@ -113,6 +115,10 @@ internal static class FastTreeImporter
             PlattOffset = platt.Offset,
             GainImportance = [.. gains.Select(g => total > 0 ? g / total : 0)],
         };
+
+        // A crafted model file can hold any child indices: each node reached once, iteratively, before anything walks it.
+        TreeLimits.CheckEnsemble(compiled);
+        return compiled;
     }
 
     /// <summary>

@@ -100,6 +100,18 @@ internal sealed class HeapForest : ITreeKernel
         return new HeapForest(e, depth);
     }
 
+    /// <summary>The deepest tree's depth (levels of splits).</summary>
+    internal static int DepthOf(TreeEnsemble e)
+    {
+        var depth = 0;
+        foreach (var root in e.Roots)
+        {
+            depth = Math.Max(depth, DepthOf(e, root, 0, int.MaxValue));
+        }
+
+        return depth;
+    }
+
     private static int DepthOf(TreeEnsemble e, int node, int level, int limit) =>
         e.Feature[node] < 0 || level >= limit ? level : Math.Max(DepthOf(e, e.Left[node], level + 1, limit), DepthOf(e, e.Right[node], level + 1, limit));
 

@@ -9,7 +9,7 @@ namespace SkillInference.Trees;
 /// XGBoost learned a branch for missing values), the scaler, and from the metadata: metrics, training statistics,
 /// reference histograms and importance (<c>feature_importances_</c>).
 /// </summary>
-public static class XGBoostBundleBuilder
+internal static class XGBoostBundleBuilder
 {
     /// <summary>The model file's name inside the bundle.</summary>
     public const string ModelFileName = "model.json";

@@ -5,7 +5,7 @@ using SkillInference.Bundles;
 namespace SkillInference.Trees;
 
 /// <summary>Reads what <c>tools/export_xgboost.py</c> writes beside model.json: scaler.json and metadata.json.</summary>
-public static class XGBoostExport
+internal static class XGBoostExport
 {
     /// <summary>Reads <c>scaler.json</c>: <c>{"kind": "standard", "mean": [...], "scale": [...]}</c>.</summary>
     /// <exception cref="ModelImportException">The file is malformed.</exception>

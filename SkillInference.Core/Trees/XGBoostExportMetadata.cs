@@ -9,7 +9,7 @@ namespace SkillInference.Trees;
 /// <param name="TrainedAt">When the model was trained, if known.</param>
 /// <param name="TrainingDataSha256">The training data's SHA-256, if known.</param>
 /// <param name="Metrics">Held-out metrics, if the export was given them.</param>
-public sealed record XGBoostExportMetadata(
+internal sealed record XGBoostExportMetadata(
     IReadOnlyList<string>? FeatureNames,
     string? XGBoostVersion,
     string? SklearnVersion,

@@ -4,7 +4,7 @@ using SkillInference.Schema;
 namespace SkillInference.Trees;
 
 /// <summary>What <see cref="XGBoostBundleBuilder"/> turns into an <c>xgboost-json</c> bundle.</summary>
-public sealed record XGBoostImportRequest
+internal sealed record XGBoostImportRequest
 {
     /// <summary>The skill id.</summary>
     public required string Skill { get; init; }

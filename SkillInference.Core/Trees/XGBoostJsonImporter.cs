@@ -9,7 +9,7 @@ namespace SkillInference.Trees;
 /// without feature names, with any base score and missing values. Everything else — other objectives, more than two
 /// classes, categorical splits, <c>gblinear</c> — is refused with <see cref="ModelImportException"/>, never served wrong.
 /// </summary>
-public static class XGBoostJsonImporter
+internal static class XGBoostJsonImporter
 {
     /// <summary>Reads what a model declares, validating that it can be served.</summary>
     /// <exception cref="ModelImportException">The model cannot be served.</exception>
@@ -37,7 +37,7 @@ public static class XGBoostJsonImporter
             {
                 return ParseLearner(document.RootElement);
             }
-            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException)
             {
                 throw Malformed($"a field is missing or has the wrong type ({ex.Message})", ex);
             }
@@ -74,6 +74,7 @@ public static class XGBoostJsonImporter
         }
 
         var featureCount = ParseInt(modelParam, "num_feature", -1);
+        TreeLimits.Check(featureCount, TreeLimits.MaxFeatures, "features (num_feature)");
         var baseScore = ParseBaseScore(modelParam.GetProperty("base_score").GetString()!);
         if (!(baseScore > 0 && baseScore < 1))
         {
@@ -100,6 +101,7 @@ public static class XGBoostJsonImporter
                 throw new ModelImportException(ModelImportErrorKind.UnsupportedModel, $"The booster is '{boosterName}'; only tree boosters (gbtree, dart) are served.");
         }
 
+        TreeLimits.Check(model.GetProperty("trees").GetArrayLength(), TreeLimits.MaxTrees, "trees");
         var trees = model.GetProperty("trees").EnumerateArray().ToArray();
         var parallel = model.TryGetProperty("gbtree_model_param", out var gbParam) ? ParseInt(gbParam, "num_parallel_tree", 1) : 1;
         int? bestIteration = null;
@@ -137,11 +139,16 @@ public static class XGBoostJsonImporter
         var gains = new Dictionary<int, double>();
         var maxFeature = -1;
         maxDepth = 0;
+        long totalNodes = 0;
         for (var t = 0; t < trees.Length; t++)
         {
             var tree = trees[t];
             var offset = feature.Count;
             roots[t] = offset;
+            var declared = tree.GetProperty("left_children").GetArrayLength();
+            TreeLimits.Check(declared, TreeLimits.MaxNodesPerTree, $"nodes in tree {t}");
+            totalNodes += declared;
+            TreeLimits.Check(totalNodes, TreeLimits.MaxTotalNodes, "nodes in all");
             var lc = Ints(tree, "left_children");
             var rc = Ints(tree, "right_children");
             var si = Ints(tree, "split_indices");
@@ -182,7 +189,9 @@ public static class XGBoostJsonImporter
                 }
             }
 
-            maxDepth = Math.Max(maxDepth, Depth(lc, rc, 0));
+            // Each node reached once from the root, iteratively, before anything walks the tree.
+            var splits = si;
+            maxDepth = Math.Max(maxDepth, TreeLimits.CheckTree(t, 0, 0, n, lc, rc, node => lc[node] == -1, node => splits[node], declaredFeatures >= 0 ? declaredFeatures : TreeLimits.MaxFeatures));
         }
 
         var featureCount = declaredFeatures >= 0 ? declaredFeatures : maxFeature + 1;
@@ -216,9 +225,6 @@ public static class XGBoostJsonImporter
             GainImportance = importance,
         };
     }
-
-    private static int Depth(int[] left, int[] right, int node) =>
-        left[node] == -1 ? 0 : 1 + Math.Max(Depth(left, right, left[node]), Depth(left, right, right[node]));
 
     private static int[] Ints(JsonElement tree, string name) =>
         [.. tree.GetProperty(name).EnumerateArray().Select(x => x.ValueKind switch

@@ -9,7 +9,7 @@ namespace SkillInference.Trees;
 /// <param name="XGBoostVersion">The xgboost version that saved the model, e.g. <c>1.7.4</c>.</param>
 /// <param name="BestIteration">The best iteration recorded by early stopping, or null.</param>
 /// <param name="MaxDepth">The depth of the deepest tree.</param>
-public sealed record XGBoostModelInfo(
+internal sealed record XGBoostModelInfo(
     int FeatureCount,
     IReadOnlyList<string>? FeatureNames,
     string Booster,

@@ -4,7 +4,7 @@ using SkillInference.Host.Batch;
 
 namespace SkillInference.Host.Configuration;
 
-/// <summary>Wires the batch worker from configuration: the database, the dispatcher, migrations at start-up, the schedule, the task endpoint's caller checks.</summary>
+/// <summary>Wires the batch worker from configuration: the database, the dispatcher, migrations at start-up, the schedule.</summary>
 internal static class BatchConfiguration
 {
     public static SkillInferenceBuilder AddBatchFromConfiguration(this SkillInferenceBuilder builder, IConfiguration configuration, string contentRoot)
@@ -46,7 +46,6 @@ internal static class BatchConfiguration
                 throw new InvalidOperationException($"SkillInference:Batch:Dispatcher '{batch.Dispatcher}' is not supported; use InProcess or CloudTasks.");
         }
 
-        services.AddSingleton<ITaskTokenValidator, GoogleTaskTokenValidator>();
         if (database.ShouldMigrateOnStartup)
         {
             var kind = database.IsPostgres ? "PostgreSQL" : "SQLite";

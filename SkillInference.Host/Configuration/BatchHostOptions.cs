@@ -19,6 +19,9 @@ public sealed class BatchHostOptions
     /// <summary>The in-process daily schedule.</summary>
     public BatchScheduleOptions Schedule { get; set; } = new();
 
-    /// <summary>Who may call <c>POST /api/v1/tasks/batch-inference</c>.</summary>
-    public TasksEndpointOptions Tasks { get; set; } = new();
+    /// <summary>
+    /// Whether shards go through Cloud Tasks: only then is <c>POST /api/v1/tasks/batch-inference</c> mapped, and it
+    /// accepts ID tokens of the dispatcher's service account for its audience (scope <c>tasks</c>).
+    /// </summary>
+    public bool UsesCloudTasks => string.Equals(Dispatcher, "CloudTasks", StringComparison.OrdinalIgnoreCase);
 }

@@ -13,7 +13,8 @@ internal sealed partial class SampleModelsInitializer(ModelRegistry registry, IO
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var samples = options.Value.Samples;
-        if (!samples.SeedWhenEmpty || (await registry.Bundles.ListSkillsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        var seed = samples.SeedWhenEmpty ?? string.Equals(options.Value.Store.Kind, "FileSystem", StringComparison.OrdinalIgnoreCase);
+        if (!seed || (await registry.Bundles.ListSkillsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
         {
             return;
         }

@@ -9,8 +9,11 @@ public sealed class SkillInferenceHostOptions
     /// <summary>The sample bundles created on an empty store.</summary>
     public SamplesOptions Samples { get; set; } = new();
 
-    /// <summary>Who may call the operator endpoints.</summary>
-    public OperatorOptions Operators { get; set; } = new();
+    /// <summary>Who may call the host: API keys, Google ID tokens, scopes (docs/security.md).</summary>
+    public SkillInference.Host.Security.AuthOptions Auth { get; set; } = new();
+
+    /// <summary>Body sizes, explanations per request, per-client rate limits.</summary>
+    public SkillInference.Host.Limits.LimitsOptions Limits { get; set; } = new();
 
     /// <summary>The Prometheus scraping endpoint.</summary>
     public MetricsOptions Metrics { get; set; } = new();
@@ -54,9 +57,13 @@ public sealed class StoreOptions
 /// <summary>The sample bundles.</summary>
 public sealed class SamplesOptions
 {
-    /// <summary>Create, publish and deploy the sample bundles when the store has no bundle at all.</summary>
-    /// <value>Defaults to true.</value>
-    public bool SeedWhenEmpty { get; set; } = true;
+    /// <summary>
+    /// Create, publish and deploy the sample bundles when the store has no bundle at all. Unset: only for a file-system
+    /// store (the embedded default), never for a Cloud Storage store, where an empty store more likely means a wrong
+    /// bucket or prefix than a first start (synthetic models must not be deployed into a real bucket by a typo).
+    /// </summary>
+    /// <value>Defaults to unset: true for <c>FileSystem</c>, false for <c>Gcs</c>.</value>
+    public bool? SeedWhenEmpty { get; set; }
 
     /// <summary>The skill catalog; by default <c>samples/skills.json</c> beside the host or in the working directory.</summary>
     public string? Catalog { get; set; }
@@ -64,14 +71,4 @@ public sealed class SamplesOptions
     /// <summary>Synthetic students to train the samples on.</summary>
     /// <value>Defaults to 6,000.</value>
     public int Students { get; set; } = 6_000;
-}
-
-/// <summary>Operator endpoint access.</summary>
-public sealed class OperatorOptions
-{
-    /// <summary>
-    /// API keys by operator name: a request to an operator endpoint must send one in <c>X-Api-Key</c>, and the
-    /// registry history records the name. No keys: the operator endpoints answer 403.
-    /// </summary>
-    public Dictionary<string, string> ApiKeys { get; set; } = [];
 }

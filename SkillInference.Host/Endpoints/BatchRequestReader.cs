@@ -10,7 +10,7 @@ namespace SkillInference.Host.Endpoints;
 /// Reads a <c>/infer/batch</c> body (the <see cref="BatchInferRequest"/> contract) straight into columnar rows, one
 /// <see cref="FeatureRows"/> per skill and explanation flag, without a dictionary or a name string per item: feature
 /// names are interned once per request. Limits are enforced while reading (the item count, features per item, id
-/// length), so an oversized batch is refused before it is held in memory. A body that is not the contract's JSON is
+/// length, explanations), so an oversized batch is refused before it is held in memory. A body that is not the contract's JSON is
 /// one <see cref="BatchFormatException"/> naming the JSON path; an item that is incomplete is an error for that item.
 /// </summary>
 internal sealed class BatchRequestReader
@@ -19,6 +19,8 @@ internal sealed class BatchRequestReader
     public const int MaxFeaturesPerItem = 1_000;
 
     private readonly int _maxItems;
+    private readonly int _maxExplanations;
+    private int _explanations;
     private readonly Dictionary<string, int> _columns = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _columnLookup;
     private readonly List<string> _columnNames = [];
@@ -30,9 +32,10 @@ internal sealed class BatchRequestReader
     private int _pairs;
     private char[] _chars = new char[128];
 
-    public BatchRequestReader(int maxItems)
+    public BatchRequestReader(int maxItems, int maxExplanations = int.MaxValue)
     {
         _maxItems = maxItems;
+        _maxExplanations = maxExplanations;
         _columnLookup = _columns.GetAlternateLookup<ReadOnlySpan<char>>();
         _skillLookup = _skills.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -153,6 +156,10 @@ internal sealed class BatchRequestReader
                     JsonTokenType.False => false,
                     _ => throw Wrong(path + ".explain", "true or false"),
                 };
+                if (item.Explain && ++_explanations > _maxExplanations)
+                {
+                    throw new BatchFormatException(path + ".explain", $"At most {_maxExplanations} items of one batch may ask for an explanation; send the others without 'explain' or in another batch.", detail: "The batch asks for more explanations than one request may.");
+                }
             }
             else if (reader.ValueTextEquals("features"u8))
             {

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SkillInference.Host.Contracts.V1;
+using SkillInference.Host.Limits;
+using SkillInference.Host.Security;
 using SkillInference.Host.Problems;
 using SkillInference.Inference;
 using SkillInference.Loading;
@@ -16,9 +18,12 @@ internal static class SkillsApi
 {
     public static IEndpointRouteBuilder MapSkillsApiV1(this IEndpointRouteBuilder app)
     {
+        var limits = app.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value;
         var api = app.MapGroup("/api/v1/skills").WithTags("Skills");
 
         api.MapPost("/infer", InferAsync)
+            .RequireAuthorization(Scopes.Score)
+            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxInferBodyBytes))
             .WithName("Infer")
             .WithSummary("Score one student on one skill.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -28,6 +33,8 @@ internal static class SkillsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapPost("/infer/batch", InferBatchAsync)
+            .RequireAuthorization(Scopes.Score)
+            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxBatchBodyBytes))
             .Accepts<BatchInferRequest>("application/json")
             .Produces<BatchInferResponse>()
             .WithName("InferBatch")
@@ -37,19 +44,20 @@ internal static class SkillsApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         api.MapGet("/models", ListModelsAsync)
+            .RequireAuthorization(Scopes.Score)
             .WithName("ListModels")
             .WithSummary("Every skill's deployed and live version, published versions with metrics, and the deployed features.");
 
-        var operators = api.MapGroup("/models/{skill}").WithTags("Operators").AddEndpointFilter<OperatorKeyFilter>()
+        var operators = api.MapGroup("/models/{skill}").WithTags("Operators").RequireAuthorization(Scopes.Operate)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        operators.MapPost("/deploy", DeployAsync).WithName("Deploy").WithSummary("Deploy a published version (requires X-Api-Key).");
-        operators.MapPost("/rollback", RollbackAsync).WithName("Rollback").WithSummary("Restore the previously deployed version (requires X-Api-Key).");
-        operators.MapPost("/variants", SetVariantsAsync).WithName("SetVariants").WithSummary("Split a skill's traffic between versions by weight (requires X-Api-Key).");
+        operators.MapPost("/deploy", DeployAsync).WithName("Deploy").WithSummary("Deploy a published version (scope operate).");
+        operators.MapPost("/rollback", RollbackAsync).WithName("Rollback").WithSummary("Restore the previously deployed version (scope operate).");
+        operators.MapPost("/variants", SetVariantsAsync).WithName("SetVariants").WithSummary("Split a skill's traffic between versions by weight (scope operate).");
         return app;
     }
 
@@ -67,11 +75,9 @@ internal static class SkillsApi
             : ProblemMapper.Result(http, ProblemMapper.FromError(request.Skill!, outcome.Error));
     }
 
-    /// <summary>
-    /// Reads the body straight into columnar rows (one block per skill), scores each block in one call of the bulk
-    /// pipeline, and writes the response from the scored columns: no dictionary or result object per item.
-    /// </summary>
-    internal static async Task InferBatchAsync(HttpContext http, ISkillInferenceService service, IOptions<SkillInferenceOptions> options, CancellationToken cancellationToken)
+    // Reads the body straight into columnar rows (one block per skill), scores each block in one call of the bulk
+    // pipeline, and writes the response from the scored columns: no dictionary or result object per item.
+    internal static async Task InferBatchAsync(HttpContext http, ISkillInferenceService service, IOptions<SkillInferenceOptions> options, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         if (!http.Request.HasJsonContentType())
         {
@@ -83,7 +89,7 @@ internal static class SkillsApi
         var body = await ReadBodyAsync(http, cancellationToken).ConfigureAwait(false);
         try
         {
-            batch = new BatchRequestReader(options.Value.MaxBatchSize).Read(body.Span);
+            batch = new BatchRequestReader(options.Value.MaxBatchSize, limits.Value.MaxExplanationsPerRequest).Read(body.Span);
         }
         catch (BatchFormatException ex)
         {
@@ -136,7 +142,7 @@ internal static class SkillsApi
         return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }).AsTask();
     }
 
-    internal static async Task<Ok<ModelsResponse>> ListModelsAsync(ModelRegistry registry, ISkillInferenceService service, CancellationToken cancellationToken)
+    internal static async Task<Ok<ModelsResponse>> ListModelsAsync(HttpContext http, ModelRegistry registry, ISkillInferenceService service, CancellationToken cancellationToken)
     {
         var document = (await registry.ReadAsync(cancellationToken).ConfigureAwait(false)).Document;
         var skills = (await registry.Bundles.ListSkillsAsync(cancellationToken).ConfigureAwait(false)).Union(document.Skills.Keys).Order(StringComparer.Ordinal);
@@ -144,13 +150,16 @@ internal static class SkillsApi
         var result = new List<SkillModels>();
         foreach (var skill in skills)
         {
-            result.Add(await DescribeAsync(registry, document, skill, live.GetValueOrDefault(skill), cancellationToken).ConfigureAwait(false));
+            var models = await DescribeAsync(registry, document, skill, live.GetValueOrDefault(skill), cancellationToken).ConfigureAwait(false);
+
+            // Who changed the registry, and why, is for operators only.
+            result.Add(http.User.HasClaim(Scopes.ClaimType, Scopes.Operate) ? models : models with { History = [] });
         }
 
         return TypedResults.Ok(new ModelsResponse(result));
     }
 
-    /// <summary>Loads and verifies the version once, writes the registry, and serves the loaded model at once (no second download or compile).</summary>
+    // Loads and verifies the version once, writes the registry, and serves the loaded model at once (no second download or compile).
     internal static async Task<Ok<SkillModels>> DeployAsync(string skill, DeployRequest? request, HttpContext http, ModelRegistry registry, ModelCatalog catalog, ISkillInferenceService service, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request?.Version))
@@ -160,19 +169,19 @@ internal static class SkillsApi
 
         var version = ParseVersion(request.Version);
         await registry.EnsurePublishedAsync(skill, version, cancellationToken).ConfigureAwait(false);
-        var context = new ChangeContext(OperatorKeyFilter.ActorOf(http), request.Reason);
+        var context = new ChangeContext(ClientOf(http), request.Reason);
         var snapshot = await catalog.ChangeAsync([(skill, version)], ct => registry.DeployAsync(skill, version, context, verify: false, ct), cancellationToken).ConfigureAwait(false);
         return await DescribeChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
     }
 
     internal static async Task<Ok<SkillModels>> RollbackAsync(string skill, RollbackRequest? request, HttpContext http, ModelRegistry registry, ModelCatalog catalog, ISkillInferenceService service, CancellationToken cancellationToken)
     {
-        var context = new ChangeContext(OperatorKeyFilter.ActorOf(http), request?.Reason);
+        var context = new ChangeContext(ClientOf(http), request?.Reason);
         var snapshot = await catalog.ChangeAsync([], ct => registry.RollbackAsync(skill, context, ct), cancellationToken).ConfigureAwait(false);
         return await DescribeChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Loads and verifies each variant's version before the registry names it, then serves the split at once.</summary>
+    // Loads and verifies each variant's version before the registry names it, then serves the split at once.
     internal static async Task<Ok<SkillModels>> SetVariantsAsync(string skill, VariantsRequest? request, HttpContext http, ModelRegistry registry, ModelCatalog catalog, ISkillInferenceService service, CancellationToken cancellationToken)
     {
         if (request?.Variants is null)
@@ -180,7 +189,7 @@ internal static class SkillsApi
             throw new RegistryException(RegistryErrorKind.InvalidRequest, "The request needs 'variants' (an empty list removes them).");
         }
 
-        var context = new ChangeContext(OperatorKeyFilter.ActorOf(http), request.Reason);
+        var context = new ChangeContext(ClientOf(http), request.Reason);
         var prepare = new List<(string, string)>();
         foreach (var variant in request.Variants)
         {
@@ -190,9 +199,12 @@ internal static class SkillsApi
             }
         }
 
-        var snapshot = await catalog.ChangeAsync(prepare, ct => registry.SetVariantsAsync(skill, request.Variants, context, ct), cancellationToken).ConfigureAwait(false);
+        var snapshot = await catalog.ChangeAsync(prepare, ct => registry.SetVariantsAsync(skill, [.. request.Variants.Select(v => v.ToRegistry())], context, ct), cancellationToken).ConfigureAwait(false);
         return await DescribeChangeAsync(registry, service, snapshot, skill, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The authenticated client's name (the API key's client or the token's service account), for the registry's history.</summary>
+    internal static string ClientOf(HttpContext http) => http.User.Identity?.Name ?? "unknown";
 
     private static string ParseVersion(string version) => SemanticVersion.TryParse(version, out var parsed)
         ? parsed.ToString()
@@ -251,10 +263,10 @@ internal static class SkillsApi
             Skill = skill,
             Deployed = registration?.Deployed,
             Live = live,
-            Variants = registration?.Variants ?? [],
+            Variants = registration?.Variants.Select(Contracts.V1.TrafficVariant.From).ToArray() ?? [],
             Versions = versions,
             Features = features,
-            History = registration?.History.Reverse().Take(20).ToArray() ?? [],
+            History = registration?.History.Reverse().Take(20).Select(Contracts.V1.RegistryEvent.From).ToArray() ?? [],
         };
     }
 

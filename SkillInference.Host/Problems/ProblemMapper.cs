@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using SkillInference.Batch;
 using SkillInference.Bundles;
 using SkillInference.Inference;
 using SkillInference.Registry;
@@ -8,7 +9,11 @@ using SkillInference.Schema;
 
 namespace SkillInference.Host.Problems;
 
-/// <summary>The one place that turns failures into RFC 9457 problem details. No stack trace reaches a client.</summary>
+/// <summary>
+/// The one place that turns failures into RFC 9457 problem details, for every endpoint. No stack trace reaches a
+/// client, and nothing internal either: a dependency's failure (store, registry, database) is named, not described
+/// (its message can hold bucket names, paths or accounts); the details go to the log with the trace id.
+/// </summary>
 internal static class ProblemMapper
 {
     public const int RetryAfterSeconds = 5;
@@ -34,13 +39,20 @@ internal static class ProblemMapper
             RegistryErrorKind.SemverViolation => "Semantic version rule broken",
             RegistryErrorKind.InvalidRequest => "Invalid request",
             _ => "Registry unavailable",
-        }, ex.Message),
+        }, ex.Kind is RegistryErrorKind.Conflict or RegistryErrorKind.SkillNotFound or RegistryErrorKind.VersionNotFound or RegistryErrorKind.VersionExists
+            or RegistryErrorKind.NothingToRollBack or RegistryErrorKind.SemverViolation or RegistryErrorKind.InvalidRequest
+            ? ex.Message
+            : Unavailable("registry")),
         BundleValidationException ex => Problem(StatusCodes.Status422UnprocessableEntity, "Invalid bundle", ex.Message),
         ModelStoreException { Kind: ModelStoreErrorKind.PreconditionFailed } ex => Problem(StatusCodes.Status409Conflict, "Store changed concurrently", ex.Message),
-        ModelStoreException ex => Problem(StatusCodes.Status503ServiceUnavailable, "Model store unavailable", ex.Message),
+        ModelStoreException => Problem(StatusCodes.Status503ServiceUnavailable, "Model store unavailable", Unavailable("model store")),
+        BatchStoreException { IsTransient: true } => Problem(StatusCodes.Status503ServiceUnavailable, "Database unavailable", Unavailable("batch database")),
+        BatchStoreException => Problem(StatusCodes.Status500InternalServerError, "Database failure", "The batch database refused the operation; the failure is logged with this trace id."),
         BadHttpRequestException ex => BadRequest(ex),
         _ => Problem(StatusCodes.Status500InternalServerError, "Unexpected error", "The server failed to process the request; the failure is logged with this trace id."),
     };
+
+    private static string Unavailable(string what) => $"The {what} is unavailable; retry later. The cause is logged with this trace id.";
 
     /// <summary>The problem for an error value of the pipeline (the same mapping as for the exceptions above).</summary>
     public static ProblemDetails FromError(string skill, InferenceError error) => error.Kind switch

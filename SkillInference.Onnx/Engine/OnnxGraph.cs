@@ -12,6 +12,12 @@ namespace SkillInference.Onnx.Engine;
 /// </summary>
 internal static class OnnxGraph
 {
+    /// <summary>The largest model file opened (ONNX Runtime parses it natively: the size is checked before).</summary>
+    public const int MaxModelBytes = 256 * 1024 * 1024;
+
+    /// <summary>The widest input accepted (the schema's feature count is far below).</summary>
+    public const int MaxFeatures = 100_000;
+
     /// <summary>Creates a session: one intra-op and one inter-op thread (requests are the parallelism), all graph optimizations.</summary>
     /// <param name="model">The model file's bytes.</param>
     /// <param name="what">The subject of error messages, e.g. "The ONNX model of collaboration@1.0.0".</param>
@@ -20,6 +26,11 @@ internal static class OnnxGraph
         if (model.IsEmpty)
         {
             throw new BundleValidationException(BundleValidationErrorKind.InvalidModel, $"{what} is empty.");
+        }
+
+        if (model.Length > MaxModelBytes)
+        {
+            throw new BundleValidationException(BundleValidationErrorKind.InvalidModel, $"{what} is {model.Length} bytes; at most {MaxModelBytes} are opened.");
         }
 
         using var options = new SessionOptions
@@ -90,6 +101,11 @@ internal static class OnnxGraph
             return expected is { } n
                 ? (name, n, dims[0] == -1)
                 : throw Invalid($"{what} has input {name} of shape {Shape(dims)}, whose width is not fixed; give the feature names or a schema so the width is known.");
+        }
+
+        if (dims[1] > MaxFeatures)
+        {
+            throw Invalid($"{what} has input {name} of shape {Shape(dims)}; at most {MaxFeatures} features are accepted.");
         }
 
         if (expected is { } count && dims[1] != count)

@@ -18,10 +18,7 @@ internal sealed class OnnxScoringModel : IScoringModel
     private readonly ObjectPool<OnnxRunner> _pool;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-
-    // 1 for the owner plus 1 per call in flight; the session is released when it reaches 0.
-    private int _references = 1;
-    private int _disposed;
+    private readonly InFlightCalls _calls;
 
     /// <summary>Takes ownership of <paramref name="session"/>.</summary>
     public OnnxScoringModel(InferenceSession session, OnnxSignature signature)
@@ -35,9 +32,16 @@ internal sealed class OnnxScoringModel : IScoringModel
 
         // T is IDisposable, so the provider's pool disposes runners it drops and, when disposed, those it holds.
         _pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }.Create(new RunnerPolicy(session, signature));
+        _calls = new InFlightCalls(this, () =>
+        {
+            (_pool as IDisposable)?.Dispose();
+            _session.Dispose();
+        });
     }
 
-    public string Engine => "onnxruntime";
+    public const string EngineName = "onnxruntime";
+
+    public string Engine => EngineName;
 
     public int FeatureCount => _signature.FeatureCount;
 
@@ -51,24 +55,17 @@ internal sealed class OnnxScoringModel : IScoringModel
             throw new ArgumentException($"Expected {FeatureCount} features, got {features.Length}.", nameof(features));
         }
 
-        Enter();
+        using var call = _calls.Enter();
+        var runner = _pool.Get();
         try
         {
-            var runner = _pool.Get();
-            try
-            {
-                features.CopyTo(runner.Input);
-                _session.RunWithBinding(runner.RunOptions, runner.Binding);
-                return runner.Output[_signature.PositiveIndex];
-            }
-            finally
-            {
-                _pool.Return(runner);
-            }
+            features.CopyTo(runner.Input);
+            _session.RunWithBinding(runner.RunOptions, runner.Binding);
+            return runner.Output[_signature.PositiveIndex];
         }
         finally
         {
-            Exit();
+            _pool.Return(runner);
         }
     }
 
@@ -95,24 +92,11 @@ internal sealed class OnnxScoringModel : IScoringModel
             return;
         }
 
-        Enter();
-        try
-        {
-            RunBatch(rows, probabilities);
-        }
-        finally
-        {
-            Exit();
-        }
+        using var call = _calls.Enter();
+        RunBatch(rows, probabilities);
     }
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            Exit();
-        }
-    }
+    public void Dispose() => _calls.Dispose();
 
     private unsafe void RunBatch(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
@@ -135,28 +119,6 @@ internal sealed class OnnxScoringModel : IScoringModel
             {
                 probabilities[i] = values[(i * width) + _signature.PositiveIndex];
             }
-        }
-    }
-
-    private void Enter()
-    {
-        while (true)
-        {
-            var current = Volatile.Read(ref _references);
-            ObjectDisposedException.ThrowIf(current == 0 || Volatile.Read(ref _disposed) != 0, this);
-            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current)
-            {
-                return;
-            }
-        }
-    }
-
-    private void Exit()
-    {
-        if (Interlocked.Decrement(ref _references) == 0)
-        {
-            (_pool as IDisposable)?.Dispose();
-            _session.Dispose();
         }
     }
 

@@ -12,7 +12,7 @@ namespace SkillInference.Onnx;
 /// <see cref="BundleManifest.Onnx"/> block; the feature schema comes from the given names and specs (features not
 /// described get permissive defaults: group <c>other</c>, any value, missing values passed to the model as NaN).
 /// </summary>
-public static class OnnxBundleBuilder
+internal static class OnnxBundleBuilder
 {
     /// <summary>The model file's name inside the bundle.</summary>
     public const string ModelFileName = "model.onnx";

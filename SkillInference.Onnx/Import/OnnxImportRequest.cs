@@ -4,7 +4,7 @@ using SkillInference.Schema;
 namespace SkillInference.Onnx;
 
 /// <summary>What <see cref="OnnxBundleBuilder"/> turns into an <c>onnx</c> bundle.</summary>
-public sealed record OnnxImportRequest
+internal sealed record OnnxImportRequest
 {
     /// <summary>The skill id.</summary>
     public required string Skill { get; init; }

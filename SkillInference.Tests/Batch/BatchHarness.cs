@@ -14,7 +14,7 @@ namespace SkillInference.Tests.Batch;
 /// The batch worker as an embedding app builds it (DI) over a private copy of the sample models and a test database,
 /// with the migrations applied. Students are seeded from the synthetic generator with a fixed <c>updated_at</c>.
 /// </summary>
-public sealed class BatchHarness : IAsyncDisposable
+internal sealed class BatchHarness : IAsyncDisposable
 {
     public static readonly DateTimeOffset SeededAt = new(2026, 9, 1, 2, 0, 0, TimeSpan.Zero);
     public const int StudentSeed = 11;

@@ -13,6 +13,10 @@ internal sealed class FlakyAssessmentStore(IAssessmentStore inner) : IAssessment
 
     public Task<InferenceRun?> TryStartRunAsync(InferenceRun run, DateTimeOffset abandonBefore, CancellationToken cancellationToken = default) => inner.TryStartRunAsync(run, abandonBefore, cancellationToken);
 
+    public Task RecordShardPlanAsync(Guid runId, IReadOnlyList<ShardTask> shards, CancellationToken cancellationToken = default) => inner.RecordShardPlanAsync(runId, shards, cancellationToken);
+
+    public Task<ShardTask?> GetPlannedShardAsync(Guid runId, int shard, CancellationToken cancellationToken = default) => inner.GetPlannedShardAsync(runId, shard, cancellationToken);
+
     public Task<InferenceRun?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) => inner.GetRunAsync(runId, cancellationToken);
 
     public Task<InferenceRun?> GetLastSuccessfulRunAsync(CancellationToken cancellationToken = default) => inner.GetLastSuccessfulRunAsync(cancellationToken);

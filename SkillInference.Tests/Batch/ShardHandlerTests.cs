@@ -130,7 +130,7 @@ public sealed class ShardHandlerTests
         Assert.AreEqual(InferenceErrorKind.ModelNotLoaded, ex.Kind);
     }
 
-    private static void Decorate(IServiceCollection services, Func<ISkillInferenceService, ISkillInferenceService> wrap)
+    internal static void Decorate(IServiceCollection services, Func<ISkillInferenceService, ISkillInferenceService> wrap)
     {
         var descriptor = services.Single(d => d.ServiceType == typeof(ISkillInferenceService));
         services.Remove(descriptor);

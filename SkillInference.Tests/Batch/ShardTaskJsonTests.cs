@@ -13,7 +13,7 @@ public sealed class ShardTaskJsonTests
 
         var json = JsonNode.Parse(ShardTaskJson.Serialize(new ShardTask(runId, 2, "S0000500", "S0000750", StudentSelection.All)))!;
 
-        Assert.AreEqual("""{"runId":"0192f0c4-1a2b-7c3d-8e4f-a1b2c3d4e5f6","shard":2,"afterStudentId":"S0000500","throughStudentId":"S0000750","mode":"full","changedAfter":null,"servingVersions":[]}""", json.ToJsonString());
+        Assert.AreEqual("""{"runId":"0192f0c4-1a2b-7c3d-8e4f-a1b2c3d4e5f6","shard":2,"afterStudentId":"S0000500","throughStudentId":"S0000750","mode":"full","changedSince":null,"servingVersions":[]}""", json.ToJsonString());
     }
 
     [TestMethod]

@@ -5,7 +5,7 @@ using SkillInference.Tests.Infrastructure;
 
 namespace SkillInference.Tests.Cli;
 
-/// <summary><c>skillinf predict</c>: one JSON line per CSV row, in order, each a score or an error; scores equal the service's.</summary>
+/// <summary><c>skillinf predict</c>: one JSON line per CSV row, in order, each a score or an error; scores equal the service's, on either mlnet engine (<c>--engine</c>).</summary>
 [TestClass]
 public sealed class PredictCommandTests
 {
@@ -61,7 +61,9 @@ public sealed class PredictCommandTests
     }
 
     [TestMethod]
-    public async Task Predict_ManyChunksOfRows_ScoresEveryRowLikeTheService()
+    [DataRow("Auto", "compiled-trees")]
+    [DataRow("Reference", "mlnet")]
+    public async Task Predict_ManyChunksOfRows_ScoresEveryRowLikeTheService(string engine, string engineName)
     {
         var schema = SampleStore.Catalog[Skill].Schema;
         var rows = SampleRows.Requests(schema, 2_000);
@@ -72,11 +74,12 @@ public sealed class PredictCommandTests
             text.Append(string.Join(',', names.Select(n => row.TryGetValue(n, out var v) && v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : ""))).Append('\n');
         }
 
-        var (result, lines) = await PredictAsync(Write(text.ToString()));
+        var (result, lines) = await PredictAsync(Write(text.ToString()), "--engine", engine);
         await using var harness = await ServiceHarness.StartAsync(SampleStore.Path);
         var expected = await harness.Service.InferBatchAsync([.. rows.Select(r => new InferenceRequest(Skill, r))]);
 
         Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Assert.Contains($"({engineName})", result.Error, "the engine that scored");
         Assert.HasCount(rows.Count, lines);
         for (var i = 0; i < rows.Count; i++)
         {
@@ -104,10 +107,10 @@ public sealed class PredictCommandTests
         return path;
     }
 
-    private static async Task<(CliResult Result, JsonNode[] Lines)> PredictAsync(string csv)
+    private static async Task<(CliResult Result, JsonNode[] Lines)> PredictAsync(string csv, params string[] options)
     {
         var output = Path.Combine(TempDirectory.Create("predict"), "scores.jsonl");
-        var result = await Skillinf.RunAsync("predict", "--store", SampleStore.Path, "--skill", Skill, "--input", csv, "--output", output);
+        var result = await Skillinf.RunAsync(["predict", "--store", SampleStore.Path, "--skill", Skill, "--input", csv, "--output", output, .. options]);
         var lines = File.Exists(output) ? File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToArray() : [];
         return (result, lines);
     }

@@ -86,7 +86,7 @@ public sealed class CloudRunServiceTests
     {
         var env = (await ContainerAsync()).GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
 
-        foreach (var name in new[] { "PGPASSWORD", "SkillInference__Cache__KeySecret", "SkillInference__Operators__ApiKeys__deploy_pipeline" })
+        foreach (var name in new[] { "PGPASSWORD", "SkillInference__Cache__KeySecret", "SkillInference__Auth__ApiKeys__deploy_pipeline__Hash", "SkillInference__Auth__ApiKeys__gradebook__Hash" })
         {
             Assert.IsTrue(env[name].TryGetProperty("valueFrom", out var from) && from.TryGetProperty("secretKeyRef", out _), $"{name} is a Secret Manager reference");
         }
@@ -192,6 +192,13 @@ public sealed class CloudRunServiceTests
 
         var target = property.PropertyType;
         var rest = path[1..];
+        if (target.IsGenericType && target.GetGenericTypeDefinition() == typeof(List<>))
+        {
+            // An index below a list; then its element type.
+            var element = target.GetGenericArguments()[0];
+            return rest.Length >= 1 && int.TryParse(rest[0], out _) && (rest.Length == 1 ? IsLeaf(element) : Binds(element, rest[1..]));
+        }
+
         if (target.IsGenericType && target.GetGenericTypeDefinition() == typeof(Dictionary<,>))
         {
             // Any key below a dictionary; then its value type.

@@ -21,6 +21,7 @@ public sealed class CacheEndpointTests
     {
         ["SkillInference:Cache:Kind"] = "Redis",
         ["SkillInference:Cache:Redis"] = $"127.0.0.1:{ProcessRunner.FreePort()}",
+        ["SkillInference:Cache:KeySecret"] = "test-secret-0123456789abcdef",
     };
 
     private static async Task<bool> CachedAsync(HttpClient client, string studentId)
@@ -39,22 +40,39 @@ public sealed class CacheEndpointTests
         Assert.IsFalse(await CachedAsync(client, "S1"));
         Assert.IsTrue(await CachedAsync(client, "S1"));
 
-        using var response = await client.PostAsync(new Uri("/api/v1/students/S1/invalidate", UriKind.Relative), null);
+        using var response = await client.PostJsonAsync("/api/v1/students/invalidate", """{"studentId":"S1"}""");
 
         Assert.AreEqual(HttpStatusCode.NoContent, response.StatusCode);
         Assert.IsFalse(await CachedAsync(client, "S1"));
     }
 
+    /// <summary>Finding 8: invalidation needs a credential with the ingest scope, even with nothing configured but the defaults.</summary>
     [TestMethod]
-    public async Task Invalidate_OperatorKeysConfiguredAndNoKey_IsUnauthorized()
+    public async Task Invalidate_NoCredential_IsUnauthorizedAndDropsNothing()
     {
-        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, SkillInferenceHostFactory.WithOperatorKey);
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path);
         using var client = await factory.CreateReadyClientAsync();
+        Assert.IsFalse(await CachedAsync(client, "S1"));
+        using var anonymous = factory.CreateAnonymousClient();
+
+        using var response = await anonymous.PostJsonAsync("/api/v1/students/invalidate", """{"studentId":"S1"}""");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.IsTrue(await CachedAsync(client, "S1"));
+    }
+
+    /// <summary>Finding 8: the student id travels in the body; the old route with the id in the URL does not exist.</summary>
+    [TestMethod]
+    public async Task Invalidate_StudentIdInTheUrl_IsNotARoute()
+    {
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path);
+        using var client = await factory.CreateReadyClientAsync();
+        Assert.IsFalse(await CachedAsync(client, "S1"));
 
         using var response = await client.PostAsync(new Uri("/api/v1/students/S1/invalidate", UriKind.Relative), null);
 
-        Assert.AreEqual(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.AreNotEqual(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.IsTrue(await CachedAsync(client, "S1"));
     }
 
     [TestMethod]

@@ -23,6 +23,12 @@ internal static class HttpClientJsonExtensions
     public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new AssertFailedException("The response body is JSON null.");
 
+    /// <summary>Each skill's live version, from <c>GET /api/v1/skills/models</c> (readiness says only which skills are not ready).</summary>
+    public static async Task<Dictionary<string, string?>> LiveVersionsAsync(this HttpClient client) =>
+        (await client.GetJsonAsync("/api/v1/skills/models"))["skills"]!.AsArray()
+            .Where(s => s!["live"] is not null)
+            .ToDictionary(s => s!["skill"]!.GetValue<string>(), s => s!["live"]?.GetValue<string>());
+
     public static async Task<JsonNode> GetJsonAsync(this HttpClient client, string path)
     {
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));

@@ -61,14 +61,20 @@ public sealed class ModelNotLoadedTests
     }
 
     [TestMethod]
-    public async Task Ready_SkillWhoseModelDidNotLoad_Returns503NamingTheSkill()
+    public async Task Ready_SkillWhoseModelDidNotLoad_Returns503NamingTheSkillButNotWhy()
     {
-        using var response = await _client.GetAsync("/health/ready");
+        using var anonymous = _factory.CreateAnonymousClient();
+        using var response = await anonymous.GetAsync("/health/ready");
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.AreEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode, body);
-        var description = (await response.ReadJsonAsync())["checks"]!["models"]!["description"]!.GetValue<string>();
-        Assert.Contains(Broken, description);
+        var models = (await response.ReadJsonAsync())["checks"]!["models"]!;
+        CollectionAssert.Contains(models["data"]!["notReady"]!.AsArray().Select(s => s!.GetValue<string>()).ToArray(), Broken);
+
+        // Finding 12: nothing internal (paths, file names, the load failure) to an anonymous caller.
+        Assert.DoesNotContain(_factory.StorePath, body);
+        Assert.DoesNotContain("manifest", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("failures", body);
     }
 
     [TestMethod]

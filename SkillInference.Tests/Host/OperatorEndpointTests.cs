@@ -33,11 +33,24 @@ public sealed class OperatorEndpointTests
     [DataRow("deploy", """{"version":"1.0.0"}""")]
     [DataRow("rollback", "{}")]
     [DataRow("variants", """{"variants":[]}""")]
-    public async Task OperatorEndpoint_NoApiKey_Returns401(string action, string body)
+    public async Task OperatorEndpoint_NoCredential_Returns401(string action, string body)
+    {
+        using var anonymous = _factory.CreateAnonymousClient();
+        using var response = await anonymous.PostJsonAsync($"/api/v1/skills/models/collaboration/{action}", body);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>Finding 8: a key for scoring and ingestion cannot deploy, roll back or change variants.</summary>
+    [TestMethod]
+    [DataRow("deploy", """{"version":"1.0.0"}""")]
+    [DataRow("rollback", "{}")]
+    [DataRow("variants", """{"variants":[]}""")]
+    public async Task OperatorEndpoint_IngestKeyWithoutOperateScope_Returns403(string action, string body)
     {
         using var response = await _client.PostJsonAsync($"/api/v1/skills/models/collaboration/{action}", body);
 
-        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden);
     }
 
     [TestMethod]

@@ -32,16 +32,7 @@ public sealed class MlNetReference
     public ITransformer Transformer { get; }
 
     /// <summary>ML.NET's probability for raw feature values (NaN = missing, passed as NaN) in schema order.</summary>
-    public float PredictRaw(IReadOnlyList<double> raw)
-    {
-        var x = new float[raw.Count];
-        for (var i = 0; i < raw.Count; i++)
-        {
-            x[i] = _manifest.Scaler is { } s ? (float)((raw[i] - s.Mean[i]) / s.Scale[i]) : (float)raw[i];
-        }
-
-        return PredictScaled(x);
-    }
+    public float PredictRaw(IReadOnlyList<double> raw) => PredictScaled(SampleRows.Scaled(_manifest, raw));
 
     /// <summary>ML.NET's probability for an already prepared row.</summary>
     public float PredictScaled(float[] features) => _engine.Predict(new Row { Features = features }).Probability;

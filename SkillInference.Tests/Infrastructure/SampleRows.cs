@@ -1,3 +1,4 @@
+using SkillInference.Bundles;
 using SkillInference.Schema;
 
 namespace SkillInference.Tests.Infrastructure;
@@ -36,4 +37,26 @@ public static class SampleRows
         SampleStore.Catalog.Features.Keys
             .Where(name => !double.IsNaN(SampleStore.Data.Column(name)[row]))
             .ToDictionary(name => name, name => (double?)SampleStore.Data.Column(name)[row], StringComparer.Ordinal);
+
+    /// <summary>A request's raw values in schema order with the manifest's imputation applied by hand (native features stay NaN).</summary>
+    public static double[] Imputed(ModelBundle bundle, IReadOnlyDictionary<string, double?> row) =>
+        [.. bundle.Schema.Features.Select((f, i) => row.TryGetValue(f.Name, out var v) ? v!.Value : f.Missing.Rule switch
+        {
+            MissingValueStrategy.Median => bundle.Manifest.Statistics[i].Median,
+            MissingValueStrategy.Mean => bundle.Manifest.Statistics[i].Mean,
+            MissingValueStrategy.Constant => f.Missing.Value!.Value,
+            _ => double.NaN,
+        })];
+
+    /// <summary>Raw values in schema order scaled by the documented formula <c>(x - mean) / scale</c> in double, then cast to float (NaN stays NaN).</summary>
+    public static float[] Scaled(BundleManifest manifest, IReadOnlyList<double> raw)
+    {
+        var x = new float[raw.Count];
+        for (var i = 0; i < raw.Count; i++)
+        {
+            x[i] = manifest.Scaler is { } s ? (float)((raw[i] - s.Mean[i]) / s.Scale[i]) : (float)raw[i];
+        }
+
+        return x;
+    }
 }

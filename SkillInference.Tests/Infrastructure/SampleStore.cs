@@ -12,7 +12,7 @@ namespace SkillInference.Tests.Infrastructure;
 /// The seven sample bundles, trained once per test run from the real catalog and synthetic data (real ML.NET models),
 /// plus the training data they came from. Tests that change a store work on a copy (<see cref="CopyAsync"/>).
 /// </summary>
-public static class SampleStore
+internal static class SampleStore
 {
     public const int Students = 3_000;
     public const int Seed = 7;

@@ -1,13 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using SkillInference.Engines;
 using SkillInference.Inference;
 using SkillInference.Registry;
 
 namespace SkillInference.Tests.Infrastructure;
 
 /// <summary>An inference service over a store, built the way an embedding app builds it (DI), without the host.</summary>
-public sealed class ServiceHarness : IAsyncDisposable
+internal sealed class ServiceHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
@@ -27,13 +28,17 @@ public sealed class ServiceHarness : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    /// <summary>Builds the service over <paramref name="storePath"/> (a private copy of the samples by default) and loads the models.</summary>
-    public static async Task<ServiceHarness> StartAsync(string? storePath = null, Action<IServiceCollection>? configure = null, bool refresh = true)
+    /// <summary>Builds the service over <paramref name="storePath"/> (a private copy of the samples by default) and loads the models with <paramref name="engine"/>.</summary>
+    public static async Task<ServiceHarness> StartAsync(string? storePath = null, Action<IServiceCollection>? configure = null, bool refresh = true, ScoringEngine engine = ScoringEngine.Auto)
     {
         storePath ??= SampleStore.Copy();
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
-        services.AddSkillInference(o => o.RetiredModelGracePeriod = TimeSpan.Zero).UseFileSystemModelStore(storePath);
+        services.AddSkillInference(o =>
+        {
+            o.RetiredModelGracePeriod = TimeSpan.Zero;
+            o.Engine = engine;
+        }).UseFileSystemModelStore(storePath);
         configure?.Invoke(services);
         var harness = new ServiceHarness(services.BuildServiceProvider(), storePath);
         if (refresh)

@@ -16,6 +16,7 @@ public sealed class EmbeddedDefaultEndToEndTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
 
     [TestMethod]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Host_OnEmptyStore_TrainsServesAndReloadsWhatTheCliDeploys()
     {
         var work = TempDirectory.Create("e2e");
@@ -33,6 +34,15 @@ public sealed class EmbeddedDefaultEndToEndTests
         await WaitUntilAsync(async () => (await TryGetAsync(http, "/health/ready")) == HttpStatusCode.OK, host);
 
         Assert.Contains("is empty: creating the sample bundles", host.Output);
+
+        // No credential configured: the host created the local all-scopes key file (owner-only), logged its path, not the key.
+        var keyFile = Path.Combine(work, ".skillinference", "api-key");
+        var key = (await File.ReadAllTextAsync(keyFile)).Trim();
+        Assert.Contains(keyFile, host.Output);
+        Assert.DoesNotContain(key, host.Output);
+        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/v1/skills/models", UriKind.Relative))).StatusCode, "no key: 401");
+        http.DefaultRequestHeaders.Add("X-Api-Key", key);
         using (var models = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/skills/models", UriKind.Relative))))
         {
             var skills = models.RootElement.GetProperty("skills").EnumerateArray().ToArray();

@@ -26,9 +26,11 @@ public sealed class HostStartupTests
         await File.WriteAllTextAsync(settingsPath, settings.ToJsonString());
         var port = ProcessRunner.FreePort();
 
-        await using var host = PublishedHost.Start(app, PublishedHost.ScratchDirectory(), Environment(port));
+        var scratch = PublishedHost.ScratchDirectory();
+        await using var host = PublishedHost.Start(app, scratch, Environment(port));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await PublishedHost.WaitForAsync(http, host, "/health/live", HttpStatusCode.OK, StartTimeout);
+        http.DefaultRequestHeaders.Add("X-Api-Key", (await File.ReadAllTextAsync(Path.Combine(scratch, ".skillinference", "api-key"))).Trim());
         using var response = await http.PostAsync(new Uri("/api/v1/skills/infer/batch", UriKind.Relative), Json("""{"items":[{"skill":"a","features":{}},{"skill":"a","features":{}},{"skill":"a","features":{}}]}"""));
 
         Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode, host.Output);

@@ -12,8 +12,9 @@ public sealed class PostgresTaskEndpointTests
     [TestMethod]
     public async Task Post_ShardDeliveredThreeTimes_StoredOnceWith200Each()
     {
+        using var issuer = new GoogleIdTokenIssuer();
         await using var database = await PostgresServer.CreateDatabaseAsync();
-        await using var factory = SkillInferenceHostFactory.OverSampleCopy(new Dictionary<string, string?>
+        await using var factory = TaskHost.Create(issuer, new Dictionary<string, string?>
         {
             ["SkillInference:Database:Kind"] = "Postgres",
             ["SkillInference:Database:ConnectionString"] = database.Connection,
@@ -22,7 +23,7 @@ public sealed class PostgresTaskEndpointTests
         using var client = await factory.CreateReadyClientAsync();
         var task = await TaskHost.PlanOneShardAsync(factory, 200);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => TaskHost.PostAsync(client, task, retryCount: i)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => TaskHost.PostAsync(client, task, issuer.Mint(TaskHost.Audience, TaskHost.Email), retryCount: i)));
 
         foreach (var response in responses)
         {

@@ -42,9 +42,10 @@ public sealed class PublishedHostEndToEndTests
         // As deploy/Dockerfile runs it: the working directory is the scratch space, the app folder beside it read-only.
         await using var host = PublishedHost.Start(app, PublishedHost.ScratchDirectory(), Environment(port, prefix, db.Connection));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add("X-Api-Key", SmokeKey);
         await PublishedHost.WaitForAsync(http, host, "/health/ready", HttpStatusCode.OK, StartTimeout);
 
-        var smoke = await Skillinf.RunAsync(["smoke", "--url", http.BaseAddress.ToString(), "--api-key", "smoke-key", .. pipeline.Skills.SelectMany(s => new[] { "--expect-skill", s })]);
+        var smoke = await Skillinf.RunAsync(["smoke", "--url", http.BaseAddress.ToString(), "--api-key", SmokeKey, .. pipeline.Skills.SelectMany(s => new[] { "--expect-skill", s })]);
         RetrainingPipeline.CopyToTestResults(WriteText("smoke-pass.txt", smoke.Output + smoke.Error));
         Assert.AreEqual(0, smoke.ExitCode, $"{smoke}\n--- host\n{host.Output}");
         StringAssert.Contains(smoke.Output, "smoke: 15 passed, 0 failed");
@@ -74,9 +75,10 @@ public sealed class PublishedHostEndToEndTests
         var port = ProcessRunner.FreePort();
         await using var host = PublishedHost.Start(app, PublishedHost.ScratchDirectory(), Environment(port, prefix, database: null));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add("X-Api-Key", SmokeKey);
         await PublishedHost.WaitForAsync(http, host, "/health/live", HttpStatusCode.OK, StartTimeout);
 
-        var smoke = await Skillinf.RunAsync("smoke", "--url", http.BaseAddress.ToString(), "--ready-timeout-s", "3");
+        var smoke = await Skillinf.RunAsync("smoke", "--url", http.BaseAddress.ToString(), "--api-key", SmokeKey, "--ready-timeout-s", "3");
         RetrainingPipeline.CopyToTestResults(WriteText("smoke-broken.txt", smoke.Output + smoke.Error));
 
         Assert.AreEqual(1, smoke.ExitCode, smoke.ToString());
@@ -86,6 +88,8 @@ public sealed class PublishedHostEndToEndTests
         StringAssert.Contains(smoke.Output, "PASS score collaboration");
         StringAssert.Contains(smoke.Output, "smoke: 12 passed, 3 failed");
     }
+
+    private const string SmokeKey = "smoke-key-0123456789abcdef";
 
     /// <summary>The host's environment as deploy/cloudrun/service.yaml sets it (PORT comes from Cloud Run itself).</summary>
     private static Dictionary<string, string?> Environment(int port, string prefix, string? database)
@@ -99,6 +103,9 @@ public sealed class PublishedHostEndToEndTests
             ["SkillInference__Store__EmulatorHost"] = GcsEmulator.Host,
             ["SkillInference__Samples__SeedWhenEmpty"] = "false",
             ["SkillInference__Cache__KeySecret"] = "e2e-cache-key-secret",
+            ["SkillInference__Auth__ApiKeys__smoke__Key"] = SmokeKey,
+            ["SkillInference__Auth__ApiKeys__smoke__Scopes__0"] = "score",
+            ["SkillInference__Auth__ApiKeys__smoke__Scopes__1"] = "operate",
         };
         // No database given: the embedded SQLite file, relative to the working directory (/tmp in the container).
         if (database is not null)
@@ -144,7 +151,7 @@ public sealed class PublishedHostEndToEndTests
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, port);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/v1/skills/infer HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/v1/skills/infer HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Api-Key: {SmokeKey}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
         await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
         await stream.FlushAsync();
         await Task.Delay(300);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using SkillInference.Engines;
 using SkillInference.Tests.Infrastructure;
 
 namespace SkillInference.Tests.Onnx;
@@ -6,6 +7,6 @@ namespace SkillInference.Tests.Onnx;
 /// <summary>The inference service built as an embedding app builds it with the ONNX package: <c>AddSkillInference(...).AddOnnx()</c>.</summary>
 internal static class OnnxHarness
 {
-    public static Task<ServiceHarness> StartAsync(string storePath) =>
-        ServiceHarness.StartAsync(storePath, services => new SkillInferenceBuilder(services).AddOnnx());
+    public static Task<ServiceHarness> StartAsync(string storePath, ScoringEngine engine = ScoringEngine.Auto) =>
+        ServiceHarness.StartAsync(storePath, services => new SkillInferenceBuilder(services).AddOnnx(), engine: engine);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using SkillInference.Inference;
 using SkillInference.Tests.Host;
 using SkillInference.Tests.Infrastructure;
@@ -35,14 +34,14 @@ public sealed class OnnxHostTests
         var reference = new MlNetReference(mlnet);
         foreach (var row in SampleRows.Requests(mlnet.Schema, 50))
         {
-            using var response = await _client.PostJsonAsync("/api/v1/skills/infer", Body(row, explain: false));
+            using var response = await _client.PostJsonAsync("/api/v1/skills/infer", InferRequestJson.For(Skill, row));
             Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
             var result = await response.ReadJsonAsync();
 
             Assert.AreEqual(OnnxTestModels.Version, result["modelVersion"]!.GetValue<string>());
             var inProcess = await _factory.Inference.InferAsync(new InferenceRequest(Skill, row, "s-0001"));
             Assert.AreEqual(inProcess.Score, result["score"]!.GetValue<double>());
-            Assert.AreEqual(reference.PredictRaw(OnnxParityTests.Imputed(mlnet, row)), result["score"]!.GetValue<double>(), 1e-5);
+            Assert.AreEqual(reference.PredictRaw(SampleRows.Imputed(mlnet, row)), result["score"]!.GetValue<double>(), 1e-5);
         }
     }
 
@@ -51,7 +50,7 @@ public sealed class OnnxHostTests
     {
         var row = SampleRows.Requests(SampleStore.Catalog[Skill].Schema, 1)[0];
 
-        using var response = await _client.PostJsonAsync("/api/v1/skills/infer", Body(row, explain: true));
+        using var response = await _client.PostJsonAsync("/api/v1/skills/infer", InferRequestJson.For(Skill, row, explain: true));
 
         Assert.AreEqual(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await response.ReadJsonAsync();
@@ -67,12 +66,4 @@ public sealed class OnnxHostTests
         Assert.Contains($"\"{OnnxTestModels.Version}\"", models.ToJsonString());
         Assert.AreEqual(OnnxTestModels.Version, _factory.Inference.Status.LiveVersions[Skill]);
     }
-
-    private static string Body(IReadOnlyDictionary<string, double?> features, bool explain) => new JsonObject
-    {
-        ["skill"] = Skill,
-        ["studentId"] = "s-0001",
-        ["explain"] = explain,
-        ["features"] = new JsonObject(features.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
-    }.ToJsonString();
 }

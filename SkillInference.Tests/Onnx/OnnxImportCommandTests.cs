@@ -41,7 +41,7 @@ public sealed class OnnxImportCommandTests
         {
             var result = await harness.Service.InferAsync(new InferenceRequest(Skill, row));
             Assert.AreEqual(Version, result.ModelVersion);
-            Assert.AreEqual(reference.PredictRaw(OnnxParityTests.Imputed(mlnet, row)), result.Score, 1e-5);
+            Assert.AreEqual(reference.PredictRaw(SampleRows.Imputed(mlnet, row)), result.Score, 1e-5);
         }
     }
 

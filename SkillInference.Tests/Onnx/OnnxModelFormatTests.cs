@@ -6,62 +6,75 @@ using static SkillInference.Tests.Onnx.TinyOnnx;
 
 namespace SkillInference.Tests.Onnx;
 
-/// <summary>Which input and output the ONNX format uses, and every model it refuses, with a message that says what to do.</summary>
+/// <summary>
+/// Which input and output the ONNX format uses, and every model it refuses, with a message that says what to do, on
+/// both ONNX engines: ONNX Runtime (Auto) and ML.NET's OnnxTransformer (Reference) resolve the graph the same way.
+/// </summary>
 [TestClass]
 public sealed class OnnxModelFormatTests
 {
     private const string Skill = "collaboration";
 
-    [TestMethod]
-    public async Task Load_MlNetConvertedModel_ReadsColumn0OfTheOneColumnProbabilityOutput()
-    {
-        using var model = (OnnxScoringModel)Load(await OnnxTestModels.SampleBundleAsync(Skill));
+    public static IEnumerable<object[]> Engines => [[ScoringEngine.Auto], [ScoringEngine.Reference]];
 
-        Assert.AreEqual("onnxruntime", model.Engine);
+    [TestMethod]
+    [DataRow(ScoringEngine.Auto, "onnxruntime")]
+    [DataRow(ScoringEngine.Compiled, "onnxruntime")]
+    [DataRow(ScoringEngine.Reference, "mlnet-onnx")]
+    public async Task Load_MlNetConvertedModel_ReadsColumn0OfTheOneColumnProbabilityOutput(ScoringEngine engine, string engineName)
+    {
+        using var model = Load(await OnnxTestModels.SampleBundleAsync(Skill), engine);
+
+        Assert.AreEqual(engineName, model.Engine);
         Assert.AreEqual(14, model.FeatureCount);
-        Assert.AreEqual(new OnnxSignature("Features", 14, true, "Probability.output", 1, 2, 0), model.Signature);
+        Assert.AreEqual(new OnnxSignature("Features", 14, true, "Probability.output", 1, 2, 0), SignatureOf(model));
     }
 
     [TestMethod]
-    public void Load_TwoColumnProbabilityOutput_TakesColumn1()
+    [DynamicData(nameof(Engines))]
+    public void Load_TwoColumnProbabilityOutput_TakesColumn1(ScoringEngine engine)
     {
-        using var model = Load(TinyBundles.Create(PassThrough(Tensor("X", FloatElement, -1, 2), Tensor("probabilities", FloatElement, -1, 2)), 2));
+        using var model = Load(TinyBundles.Create(PassThrough(Tensor("X", FloatElement, -1, 2), Tensor("probabilities", FloatElement, -1, 2)), 2), engine);
 
         Assert.AreEqual(0.75f, model.Predict([0.25f, 0.75f]));
     }
 
     [TestMethod]
-    public void Load_PositiveIndexInManifest_TakesThatColumn()
+    [DynamicData(nameof(Engines))]
+    public void Load_PositiveIndexInManifest_TakesThatColumn(ScoringEngine engine)
     {
         var bundle = TinyBundles.Create(PassThrough(Tensor("X", FloatElement, -1, 2), Tensor("probabilities", FloatElement, -1, 2)), 2, new OnnxSettings { PositiveIndex = 0 });
-        using var model = Load(bundle);
+        using var model = Load(bundle, engine);
 
         Assert.AreEqual(0.25f, model.Predict([0.25f, 0.75f]));
     }
 
     [TestMethod]
-    public void Load_OutputNamedInManifest_UsesItThoughItsNameLacksProb()
+    [DynamicData(nameof(Engines))]
+    public void Load_OutputNamedInManifest_UsesItThoughItsNameLacksProb(ScoringEngine engine)
     {
         var graph = PassThrough(Tensor("X", FloatElement, -1, 3), Tensor("scores", FloatElement, -1, 3), Tensor("probability", FloatElement, -1, 3));
-        using var model = Load(TinyBundles.Create(graph, 3, new OnnxSettings { Output = "scores", PositiveIndex = 2 }));
+        using var model = Load(TinyBundles.Create(graph, 3, new OnnxSettings { Output = "scores", PositiveIndex = 2 }), engine);
 
         Assert.AreEqual(0.5f, model.Predict([0.1f, 0.2f, 0.5f]));
     }
 
     [TestMethod]
-    public void Load_FirstProbOutputNotFloat_SkipsToTheFirstUsableOne()
+    [DynamicData(nameof(Engines))]
+    public void Load_FirstProbOutputNotFloat_SkipsToTheFirstUsableOne(ScoringEngine engine)
     {
         var graph = WithInt64CastFirst(Tensor("X", FloatElement, -1, 2), "prob_label", Tensor("probabilities", FloatElement, -1, 2));
-        using var model = (OnnxScoringModel)Load(TinyBundles.Create(graph, 2));
+        using var model = Load(TinyBundles.Create(graph, 2), engine);
 
-        Assert.AreEqual("probabilities", model.Signature.OutputName);
+        Assert.AreEqual("probabilities", SignatureOf(model).OutputName);
         Assert.AreEqual(0.75f, model.Predict([0.25f, 0.75f]));
     }
 
     [TestMethod]
-    public void Load_FixedBatchDimensionOfOne_ScoresBatchesRowByRow()
+    [DynamicData(nameof(Engines))]
+    public void Load_FixedBatchDimensionOfOne_ScoresBatchesRowByRow(ScoringEngine engine)
     {
-        using var model = Load(TinyBundles.Create(PassThrough(Tensor("X", FloatElement, 1, 2), Tensor("probabilities", FloatElement, 1, 2)), 2));
+        using var model = Load(TinyBundles.Create(PassThrough(Tensor("X", FloatElement, 1, 2), Tensor("probabilities", FloatElement, 1, 2)), 2), engine);
         var probabilities = new float[3];
 
         model.PredictBatch([0.9f, 0.1f, 0.8f, 0.2f, 0.7f, 0.3f], probabilities);
@@ -70,7 +83,8 @@ public sealed class OnnxModelFormatTests
     }
 
     [TestMethod]
-    public async Task Load_ModelInputWiderThanTheSchema_NamesBothCounts()
+    [DynamicData(nameof(Engines))]
+    public async Task Load_ModelInputWiderThanTheSchema_NamesBothCounts(ScoringEngine engine)
     {
         var mlnet = await SampleStore.LoadBundleAsync(Skill);
         var bundle = ModelBundle.Create(
@@ -86,7 +100,7 @@ public sealed class OnnxModelFormatTests
             },
             await OnnxTestModels.ConvertSampleAsync(Skill));
 
-        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle, engine));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
         Assert.Contains("takes 14 features", ex.Message);
@@ -94,24 +108,26 @@ public sealed class OnnxModelFormatTests
     }
 
     [TestMethod]
-    public void Load_GarbageBytes_IsInvalidModel()
+    [DynamicData(nameof(Engines))]
+    public void Load_GarbageBytes_IsInvalidModel(ScoringEngine engine)
     {
         var garbage = new byte[512];
         new Random(3).NextBytes(garbage);
 
-        var ex = Assert.Throws<BundleValidationException>(() => Load(TinyBundles.Create(garbage, 2)));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(TinyBundles.Create(garbage, 2), engine));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
         Assert.Contains("tiny@1.0.0 cannot be loaded by ONNX Runtime", ex.Message);
     }
 
     [TestMethod]
-    public async Task Load_OutputNameThatDoesNotExist_ListsTheOutputs()
+    [DynamicData(nameof(Engines))]
+    public async Task Load_OutputNameThatDoesNotExist_ListsTheOutputs(ScoringEngine engine)
     {
         var bundle = await OnnxTestModels.SampleBundleAsync(Skill);
         bundle = ModelBundle.Create(bundle.Manifest with { Onnx = new OnnxSettings { Output = "probability" } }, bundle.ModelBytes);
 
-        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle, engine));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
         Assert.Contains("has no output 'probability'", ex.Message);
@@ -122,9 +138,10 @@ public sealed class OnnxModelFormatTests
     }
 
     [TestMethod]
-    public void Load_ZipMapOutput_SaysToExportWithTheZipMapDisabled()
+    [DynamicData(nameof(Engines))]
+    public void Load_ZipMapOutput_SaysToExportWithTheZipMapDisabled(ScoringEngine engine)
     {
-        var ex = Assert.Throws<BundleValidationException>(() => Load(TinyBundles.Create(WithZipMap(2), 2)));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(TinyBundles.Create(WithZipMap(2), 2), engine));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
         Assert.Contains("ZipMap", ex.Message);
@@ -133,13 +150,14 @@ public sealed class OnnxModelFormatTests
     }
 
     [TestMethod]
-    public async Task Load_TwoInputs_SaysToExportOneFeatureVectorInput()
+    [DynamicData(nameof(Engines))]
+    public async Task Load_TwoInputs_SaysToExportOneFeatureVectorInput(ScoringEngine engine)
     {
         var mlnet = await SampleStore.LoadBundleAsync(Skill);
         var bundle = OnnxTestModels.BuildBundle(mlnet, await OnnxTestModels.ConvertSampleAsync(Skill));
         bundle = ModelBundle.Create(bundle.Manifest with { Onnx = null }, OnnxTestModels.Convert(mlnet, extraInputColumn: true));
 
-        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle, engine));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
         Assert.Contains("has 2 inputs", ex.Message);
@@ -148,9 +166,10 @@ public sealed class OnnxModelFormatTests
     }
 
     [TestMethod]
-    public void Load_DoubleInput_SaysTheInputMustBeFloat()
+    [DynamicData(nameof(Engines))]
+    public void Load_DoubleInput_SaysTheInputMustBeFloat(ScoringEngine engine)
     {
-        var ex = Assert.Throws<BundleValidationException>(() => Load(TinyBundles.Create(PassThrough(Tensor("X", DoubleElement, -1, 2), Tensor("probabilities", DoubleElement, -1, 2)), 2)));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(TinyBundles.Create(PassThrough(Tensor("X", DoubleElement, -1, 2), Tensor("probabilities", DoubleElement, -1, 2)), 2), engine));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
         Assert.Contains("input X of type double tensor [-1, 2]", ex.Message);
@@ -158,9 +177,10 @@ public sealed class OnnxModelFormatTests
     }
 
     [TestMethod]
-    public void Load_NoOutputNamedProb_SaysToNameTheOutput()
+    [DynamicData(nameof(Engines))]
+    public void Load_NoOutputNamedProb_SaysToNameTheOutput(ScoringEngine engine)
     {
-        var ex = Assert.Throws<BundleValidationException>(() => Load(TinyBundles.Create(PassThrough(Tensor("X", FloatElement, -1, 2), Tensor("scores", FloatElement, -1, 2)), 2)));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(TinyBundles.Create(PassThrough(Tensor("X", FloatElement, -1, 2), Tensor("scores", FloatElement, -1, 2)), 2), engine));
 
         Assert.AreEqual(BundleValidationErrorKind.InvalidModel, ex.Kind);
         Assert.Contains("no usable probability output", ex.Message);
@@ -169,25 +189,34 @@ public sealed class OnnxModelFormatTests
     }
 
     [TestMethod]
-    public void Load_PositiveIndexOutsideTheOutput_IsRefused()
+    [DynamicData(nameof(Engines))]
+    public void Load_PositiveIndexOutsideTheOutput_IsRefused(ScoringEngine engine)
     {
         var bundle = TinyBundles.Create(PassThrough(Tensor("X", FloatElement, -1, 2), Tensor("probabilities", FloatElement, -1, 2)), 2, new OnnxSettings { PositiveIndex = 2 });
 
-        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle, engine));
 
         Assert.Contains("positive index 2 is outside output probabilities, which has 2 column(s)", ex.Message);
     }
 
     [TestMethod]
-    public void Load_InputNameThatDoesNotExist_NamesTheRealInput()
+    [DynamicData(nameof(Engines))]
+    public void Load_InputNameThatDoesNotExist_NamesTheRealInput(ScoringEngine engine)
     {
         var bundle = TinyBundles.Create(PassThrough(Tensor("X", FloatElement, -1, 2), Tensor("probabilities", FloatElement, -1, 2)), 2, new OnnxSettings { Input = "features" });
 
-        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle));
+        var ex = Assert.Throws<BundleValidationException>(() => Load(bundle, engine));
 
         Assert.Contains("has no input 'features'", ex.Message);
         Assert.Contains("its only input is X", ex.Message);
     }
 
-    private static IScoringModel Load(ModelBundle bundle) => new OnnxModelFormat().Load(bundle, ScoringEngine.Auto);
+    private static IScoringModel Load(ModelBundle bundle, ScoringEngine engine) => new OnnxModelFormat().Load(bundle, engine);
+
+    private static OnnxSignature SignatureOf(IScoringModel model) => model switch
+    {
+        OnnxScoringModel onnxRuntime => onnxRuntime.Signature,
+        MlNetOnnxScoringModel mlnet => mlnet.Signature,
+        _ => throw new AssertFailedException($"{model.GetType().Name} is not an ONNX engine."),
+    };
 }

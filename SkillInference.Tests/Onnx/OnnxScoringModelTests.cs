@@ -5,7 +5,10 @@ using SkillInference.Tests.Infrastructure;
 
 namespace SkillInference.Tests.Onnx;
 
-/// <summary>The ONNX Runtime engine: single rows, batches, threads, allocation, disposal.</summary>
+/// <summary>
+/// Both ONNX engines — ONNX Runtime (Auto) and ML.NET's OnnxTransformer (Reference) — on single rows, batches, threads
+/// and disposal; allocation for ONNX Runtime only (ML.NET allocates per row).
+/// </summary>
 [TestClass]
 public sealed class OnnxScoringModelTests
 {
@@ -22,6 +25,8 @@ public sealed class OnnxScoringModelTests
 
     public TestContext TestContext { get; set; } = null!;
 
+    public static IEnumerable<object[]> Engines => [[ScoringEngine.Auto], [ScoringEngine.Reference]];
+
     [ClassInitialize]
     public static async Task InitializeAsync(TestContext context)
     {
@@ -30,9 +35,10 @@ public sealed class OnnxScoringModelTests
     }
 
     [TestMethod]
-    public void PredictBatch_ThousandsOfRows_EqualsPredictRowByRow()
+    [DynamicData(nameof(Engines))]
+    public void PredictBatch_ThousandsOfRows_EqualsPredictRowByRow(ScoringEngine engine)
     {
-        using var model = Load();
+        using var model = Load(engine);
         var n = model.FeatureCount;
         var batch = new float[Rows];
 
@@ -45,33 +51,37 @@ public sealed class OnnxScoringModelTests
     }
 
     [TestMethod]
-    public void PredictBatch_NoRows_DoesNothing()
+    [DynamicData(nameof(Engines))]
+    public void PredictBatch_NoRows_DoesNothing(ScoringEngine engine)
     {
-        using var model = Load();
+        using var model = Load(engine);
 
         model.PredictBatch([], []);
     }
 
     [TestMethod]
-    public void PredictBatch_RowsAndProbabilitiesDisagree_Throws()
+    [DynamicData(nameof(Engines))]
+    public void PredictBatch_RowsAndProbabilitiesDisagree_Throws(ScoringEngine engine)
     {
-        using var model = Load();
+        using var model = Load(engine);
 
         Assert.Throws<ArgumentException>(() => model.PredictBatch(new float[model.FeatureCount * 2], new float[3]));
     }
 
     [TestMethod]
-    public void Predict_WrongFeatureCount_Throws()
+    [DynamicData(nameof(Engines))]
+    public void Predict_WrongFeatureCount_Throws(ScoringEngine engine)
     {
-        using var model = Load();
+        using var model = Load(engine);
 
         Assert.Throws<ArgumentException>(() => model.Predict(new float[model.FeatureCount - 1]));
     }
 
     [TestMethod]
-    public async Task Predict_EightThreadsAtOnce_EqualsSequential()
+    [DynamicData(nameof(Engines))]
+    public async Task Predict_EightThreadsAtOnce_EqualsSequential(ScoringEngine engine)
     {
-        using var model = Load();
+        using var model = Load(engine);
         var n = model.FeatureCount;
         var expected = new float[Rows];
         for (var i = 0; i < Rows; i++)
@@ -111,7 +121,7 @@ public sealed class OnnxScoringModelTests
     [TestMethod]
     public void Predict_Warm_AllocatesNothing()
     {
-        using var model = Load();
+        using var model = Load(ScoringEngine.Auto);
         var n = model.FeatureCount;
         const int Calls = 20_000;
         for (var i = 0; i < 1_000; i++)
@@ -136,9 +146,10 @@ public sealed class OnnxScoringModelTests
     }
 
     [TestMethod]
-    public void Predict_AfterDispose_ThrowsObjectDisposed()
+    [DynamicData(nameof(Engines))]
+    public void Predict_AfterDispose_ThrowsObjectDisposed(ScoringEngine engine)
     {
-        var model = Load();
+        var model = Load(engine);
         model.Dispose();
         model.Dispose();
 
@@ -147,9 +158,10 @@ public sealed class OnnxScoringModelTests
     }
 
     [TestMethod]
-    public async Task Dispose_WhileOtherThreadsScore_LetsThemFinishOrRefusesCleanly()
+    [DynamicData(nameof(Engines))]
+    public async Task Dispose_WhileOtherThreadsScore_LetsThemFinishOrRefusesCleanly(ScoringEngine engine)
     {
-        var model = Load();
+        var model = Load(engine);
         var n = model.FeatureCount;
         using var started = new CountdownEvent(4);
         var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
@@ -181,6 +193,16 @@ public sealed class OnnxScoringModelTests
         Assert.IsTrue(counts.All(c => c > 0));
     }
 
+    [TestMethod]
+    public void Dispose_Reference_DeletesTheGraphCopyMlNetOpened()
+    {
+        var model = (MlNetOnnxScoringModel)Load(ScoringEngine.Reference);
+
+        model.Dispose();
+
+        Assert.IsFalse(File.Exists(model.ModelFile), model.ModelFile);
+    }
+
     /// <summary>Rows of the training data, scaled as the manifest says; missing values stay NaN.</summary>
     internal static float[] PreparedRows(ModelBundle bundle, int count)
     {
@@ -199,5 +221,5 @@ public sealed class OnnxScoringModelTests
         return rows;
     }
 
-    private static IScoringModel Load() => new OnnxModelFormat().Load(_bundle, ScoringEngine.Auto);
+    private static IScoringModel Load(ScoringEngine engine) => new OnnxModelFormat().Load(_bundle, engine);
 }

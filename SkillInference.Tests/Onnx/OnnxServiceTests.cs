@@ -76,7 +76,7 @@ public sealed class OnnxServiceTests
     [TestMethod]
     public void CreateWithBuiltIn_WithoutDependencyInjection_HasEveryFormat()
     {
-        var formats = OnnxModelFormats.CreateWithBuiltIn().Select(f => f.Format).ToArray();
+        var formats = BuiltInModelFormats.Create().Append(OnnxModelFormats.Create()).Select(f => f.Format).ToArray();
 
         CollectionAssert.AreEquivalent(new[] { "mlnet", "xgboost-json", "onnx" }, formats);
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SkillInference.Bundles;
+using SkillInference.Engines;
 using SkillInference.Onnx;
 using SkillInference.Registry;
 using SkillInference.Tests.Infrastructure;
@@ -71,7 +72,7 @@ internal static class OnnxTestModels
 
     /// <summary>A registry over a store that verifies onnx bundles too.</summary>
     public static ModelRegistry OpenRegistry(string storePath) =>
-        new(new FileSystemModelStore(storePath), formats: OnnxModelFormats.CreateWithBuiltIn());
+        new(new FileSystemModelStore(storePath), formats: [.. BuiltInModelFormats.Create(), OnnxModelFormats.Create()]);
 
     /// <summary>A private copy of the sample store where the ONNX copy of each given skill is published and deployed.</summary>
     public static async Task<string> StoreWithOnnxDeployedAsync(params string[] skills)

@@ -16,8 +16,8 @@ public sealed class PostgresErrorsTests
     [DataRow("57P01", BatchStoreErrorKind.Transient)] // admin shutdown
     [DataRow("23505", BatchStoreErrorKind.Permanent)] // unique violation
     [DataRow("42P01", BatchStoreErrorKind.Permanent)] // undefined table
-    public void Classify_PostgresError_FollowsIsTransient(string sqlState, BatchStoreErrorKind expected) =>
-        Assert.AreEqual(expected, PostgresErrors.Classify(new PostgresException("m", "ERROR", "ERROR", sqlState)));
+    public void Classify_PostgresError_FollowsIsTransient(string sqlState, object expected) =>
+        Assert.AreEqual((BatchStoreErrorKind)expected, PostgresErrors.Classify(new PostgresException("m", "ERROR", "ERROR", sqlState)));
 
     [TestMethod]
     public void Classify_ConnectionRefused_IsTransient() =>

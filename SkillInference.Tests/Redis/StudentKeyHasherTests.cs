@@ -24,12 +24,8 @@ public sealed class StudentKeyHasherTests
     public void Hash_DifferentSecrets_GiveDifferentKeys() =>
         Assert.AreNotEqual(new StudentKeyHasher("a").Hash("S1"), new StudentKeyHasher("b").Hash("S1"));
 
+    /// <summary>Finding 3: there is no built-in development key to fall back to.</summary>
     [TestMethod]
-    public void Constructor_NoSecret_UsesTheDevelopmentKeyAndSaysSo()
-    {
-        var hasher = new StudentKeyHasher(null);
-
-        Assert.IsTrue(hasher.IsDevelopmentSecret);
-        Assert.AreEqual(new StudentKeyHasher("skillinference-development-cache-key").Hash("S1"), hasher.Hash("S1"));
-    }
+    public void Constructor_NoSecret_Throws() =>
+        Assert.ThrowsExactly<ArgumentException>(() => new StudentKeyHasher(""));
 }

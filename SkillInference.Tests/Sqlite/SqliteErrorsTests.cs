@@ -13,8 +13,8 @@ public sealed class SqliteErrorsTests
     [DataRow(10, BatchStoreErrorKind.Transient)] // SQLITE_IOERR
     [DataRow(19, BatchStoreErrorKind.Permanent)] // SQLITE_CONSTRAINT
     [DataRow(1, BatchStoreErrorKind.Permanent)] // SQLITE_ERROR (e.g. no such table)
-    public void Classify_SqliteError_ByCode(int code, BatchStoreErrorKind expected) =>
-        Assert.AreEqual(expected, SqliteErrors.Classify(new SqliteException("m", code)));
+    public void Classify_SqliteError_ByCode(int code, object expected) =>
+        Assert.AreEqual((BatchStoreErrorKind)expected, SqliteErrors.Classify(new SqliteException("m", code)));
 
     [TestMethod]
     public void Translate_NoSuchTable_TellsToMigrate() =>

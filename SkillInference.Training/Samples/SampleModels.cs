@@ -9,7 +9,7 @@ namespace SkillInference.Training;
 /// Makes the sample bundles: synthetic students from a catalog, a FastTree model per skill, published and deployed.
 /// Idempotent: a version that is already published is not published again, a deployed one is not redeployed.
 /// </summary>
-public static class SampleModels
+internal static class SampleModels
 {
     /// <summary>Creates, publishes and (optionally) deploys one bundle per catalog skill.</summary>
     /// <param name="registry">Where to publish.</param>

@@ -4,7 +4,7 @@ using SkillInference.Schema;
 namespace SkillInference.Training;
 
 /// <summary>Turns generated students into batch rows: features split by group, and teacher ratings.</summary>
-public static class SyntheticStudentData
+internal static class SyntheticStudentData
 {
     /// <summary>A generated student's features, split into the linguistic group and the rest (behavioral); NaN cells are left out.</summary>
     public static StudentFeatures ToStudentFeatures(SyntheticDataGenerator generator, SyntheticStudent student, DateTimeOffset updatedAt)

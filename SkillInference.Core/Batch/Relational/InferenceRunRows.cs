@@ -10,7 +10,7 @@ internal static class InferenceRunRows
 {
     /// <summary>The columns, in the order <see cref="Read"/> expects them.</summary>
     public const string Columns = """
-        run_id, mode, status, started_at, finished_at, watermark, changed_after, dispatcher, shards, shards_completed,
+        run_id, mode, status, started_at, finished_at, change_watermark, changed_since, dispatcher, shards, shards_completed,
         students_planned, students, predictions, failures, inserted, duration_ms, students_per_second,
         predictions_per_second, read_ms, score_ms, write_ms, error
         """;
@@ -27,8 +27,8 @@ internal static class InferenceRunRows
 
     /// <summary>Inserts a new running run, from the parameters <see cref="BindInsert"/> binds.</summary>
     public const string Insert = """
-        INSERT INTO inference_runs (run_id, mode, status, started_at, watermark, changed_after, dispatcher, shards, students_planned)
-        VALUES (@run, @mode, 'running', @started_at, @watermark, @changed_after, @dispatcher, @shards, @students_planned)
+        INSERT INTO inference_runs (run_id, mode, status, started_at, change_watermark, changed_since, dispatcher, shards, students_planned)
+        VALUES (@run, @mode, 'running', @started_at, @watermark, @changed_since, @dispatcher, @shards, @students_planned)
         """;
 
     /// <summary>The stored name of a mode: <c>full</c> or <c>incremental</c>.</summary>
@@ -47,8 +47,8 @@ internal static class InferenceRunRows
         .With("run", dialect.Id(run.RunId))
         .With("mode", ModeName(run.Mode))
         .With("started_at", dialect.Timestamp(run.StartedAt))
-        .With("watermark", dialect.Timestamp(run.Watermark))
-        .With("changed_after", dialect.Timestamp(run.ChangedAfter))
+        .With("watermark", run.Watermark)
+        .With("changed_since", run.ChangedSince)
         .With("dispatcher", run.Dispatcher)
         .With("shards", run.Shards)
         .With("students_planned", run.StudentsPlanned);
@@ -75,6 +75,7 @@ internal static class InferenceRunRows
     public static InferenceRun Read(DbDataReader reader, RelationalDialect dialect)
     {
         DateTimeOffset? OptionalTimestamp(int i) => reader.IsDBNull(i) ? null : dialect.ReadTimestamp(reader, i);
+        long? OptionalLong(int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
         double? OptionalDouble(int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
 
         return new InferenceRun
@@ -84,8 +85,8 @@ internal static class InferenceRunRows
             Status = reader.GetString(2) switch { "running" => RunStatus.Running, "succeeded" => RunStatus.Succeeded, _ => RunStatus.Failed },
             StartedAt = dialect.ReadTimestamp(reader, 3),
             FinishedAt = OptionalTimestamp(4),
-            Watermark = OptionalTimestamp(5),
-            ChangedAfter = OptionalTimestamp(6),
+            Watermark = OptionalLong(5),
+            ChangedSince = OptionalLong(6),
             Dispatcher = reader.GetString(7),
             Shards = reader.GetInt32(8),
             ShardsCompleted = reader.GetInt32(9),

@@ -22,6 +22,8 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MultiRowInsert<InferenceFailure> _failures;
+    private readonly MultiRowInsert<InferenceFailure> _failedItems;
+    private readonly MultiRowInsert<ShardTask> _plans;
 
     public RelationalAssessmentStore(RelationalDatabase database, TimeProvider timeProvider, ILogger<RelationalAssessmentStore>? logger = null)
     {
@@ -32,17 +34,27 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _failures = new MultiRowInsert<InferenceFailure>(
             "inference_failures",
-            ["run_id", "student_id", "skill", "error", "attempts", "failed_at"],
-            "ON CONFLICT (run_id, student_id, skill) DO UPDATE SET error = excluded.error, attempts = excluded.attempts, failed_at = excluded.failed_at",
-            (f, values) =>
+            ["run_id", "student_id", "skill", "error", "attempts", "failed_at", "permanent"],
+            "ON CONFLICT (run_id, student_id, skill) DO UPDATE SET error = excluded.error, attempts = excluded.attempts, failed_at = excluded.failed_at, permanent = excluded.permanent",
+            (f, values) => BindFailure(dialect, f, values));
+
+        // The items owed: one row per (student, skill) whose last attempt failed, until a shard scores it.
+        _failedItems = new MultiRowInsert<InferenceFailure>(
+            "failed_items",
+            ["run_id", "student_id", "skill", "error", "attempts", "failed_at", "permanent"],
+            "ON CONFLICT (student_id, skill) DO UPDATE SET run_id = excluded.run_id, error = excluded.error, attempts = excluded.attempts, failed_at = excluded.failed_at, permanent = excluded.permanent",
+            (f, values) => BindFailure(dialect, f, values));
+        _plans = new MultiRowInsert<ShardTask>(
+            "inference_run_plans",
+            ["run_id", "shard", "task"],
+            "ON CONFLICT (run_id, shard) DO NOTHING",
+            (t, values) =>
             {
-                values[0] = dialect.Id(f.RunId);
-                values[1] = f.StudentId;
-                values[2] = f.Skill;
-                values[3] = f.Error;
-                values[4] = f.Attempts;
-                values[5] = dialect.Timestamp(f.FailedAt);
-            });
+                values[0] = dialect.Id(t.RunId);
+                values[1] = t.Shard;
+                values[2] = System.Text.Encoding.UTF8.GetString(ShardTaskJson.Serialize(t));
+            },
+            (column, parameter) => column == 2 ? dialect.JsonValue(parameter) : parameter);
     }
 
     public Task<InferenceRun?> TryStartRunAsync(InferenceRun run, DateTimeOffset abandonBefore, CancellationToken cancellationToken = default)
@@ -75,6 +87,27 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
             return active;
         }, cancellationToken);
     }
+
+    public Task RecordShardPlanAsync(Guid runId, IReadOnlyList<ShardTask> shards, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        return _database.ExecuteAsync(_logger, "recording a run's shards", async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var written = shards.Count == 0 ? 0 : await _plans.ExecuteAsync(connection, transaction, shards, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return written;
+        }, cancellationToken);
+    }
+
+    public Task<ShardTask?> GetPlannedShardAsync(Guid runId, int shard, CancellationToken cancellationToken = default) =>
+        _database.ExecuteAsync(_logger, "reading a planned shard", async connection =>
+        {
+            await using var command = connection.Command(null, $"SELECT {_dialect.JsonText("task")} FROM inference_run_plans WHERE run_id = @run AND shard = @shard")
+                .With("run", _dialect.Id(runId))
+                .With("shard", shard);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? ShardTaskJson.Parse(json) : null;
+        }, cancellationToken);
 
     public Task<InferenceRun?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
         _database.ExecuteAsync(_logger, "reading a run", async connection => await ReadRunAsync(connection, null, runId, lockRow: false, cancellationToken).ConfigureAwait(false), cancellationToken);
@@ -115,7 +148,10 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
             if (write.Failures.Count > 0)
             {
                 await _failures.ExecuteAsync(connection, transaction, MultiRowInsert<InferenceFailure>.LastPerKey(write.Failures, f => (f.RunId, f.StudentId, f.Skill)), cancellationToken).ConfigureAwait(false);
+                await _failedItems.ExecuteAsync(connection, transaction, MultiRowInsert<InferenceFailure>.LastPerKey(write.Failures, f => (f.StudentId, f.Skill)), cancellationToken).ConfigureAwait(false);
             }
+
+            await SettleFailedItemsAsync(connection, transaction, write.Assessments, cancellationToken).ConfigureAwait(false);
 
             var stats = write.Stats;
             var writeTime = _time.GetElapsedTime(started);
@@ -171,13 +207,13 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
     public Task<IReadOnlyList<InferenceFailure>> ListFailuresAsync(Guid runId, CancellationToken cancellationToken = default) =>
         _database.ExecuteAsync<IReadOnlyList<InferenceFailure>>(_logger, "listing failures", async connection =>
         {
-            await using var command = connection.Command(null, "SELECT run_id, student_id, skill, error, attempts, failed_at FROM inference_failures WHERE run_id = @run ORDER BY student_id, skill")
+            await using var command = connection.Command(null, "SELECT run_id, student_id, skill, error, attempts, failed_at, permanent FROM inference_failures WHERE run_id = @run ORDER BY student_id, skill")
                 .With("run", _dialect.Id(runId));
             var result = new List<InferenceFailure>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                result.Add(new InferenceFailure(_dialect.ReadId(reader, 0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), _dialect.ReadTimestamp(reader, 5)));
+                result.Add(new InferenceFailure(_dialect.ReadId(reader, 0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), _dialect.ReadTimestamp(reader, 5), reader.GetBoolean(6)));
             }
 
             return result;
@@ -245,6 +281,48 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
 
             return result;
         }, cancellationToken);
+
+    private static void BindFailure(RelationalDialect dialect, InferenceFailure f, object[] values)
+    {
+        values[0] = dialect.Id(f.RunId);
+        values[1] = f.StudentId;
+        values[2] = f.Skill;
+        values[3] = f.Error;
+        values[4] = f.Attempts;
+        values[5] = dialect.Timestamp(f.FailedAt);
+        values[6] = f.Permanent;
+    }
+
+    /// <summary>Items owed from earlier failures that this shard scored are owed no more (usually there are none to look at).</summary>
+    private async Task SettleFailedItemsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SkillAssessment> assessments, CancellationToken cancellationToken)
+    {
+        if (assessments.Count == 0)
+        {
+            return;
+        }
+
+        var scored = assessments.Select(a => (a.StudentId, a.Skill)).ToHashSet();
+        var owed = new List<(string Student, string Skill)>();
+        await using (var select = connection.Command(transaction, ""))
+        {
+            select.CommandText = $"SELECT student_id, skill FROM failed_items WHERE {_dialect.StudentIdIn(select, "student_id", scored.Select(s => s.StudentId).ToHashSet(StringComparer.Ordinal))}";
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var item = (reader.GetString(0), reader.GetString(1));
+                if (scored.Contains(item))
+                {
+                    owed.Add(item);
+                }
+            }
+        }
+
+        foreach (var (student, skill) in owed)
+        {
+            await using var delete = connection.Command(transaction, "DELETE FROM failed_items WHERE student_id = @student AND skill = @skill").With("student", student).With("skill", skill);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private async Task<InferenceRun?> ReadRunAsync(DbConnection connection, DbTransaction? transaction, Guid runId, bool lockRow, CancellationToken cancellationToken) =>
         (await ReadRunsAsync(connection, transaction, $"WHERE run_id = @run{(lockRow ? _dialect.LockRowsSuffix : "")}", c => c.With("run", _dialect.Id(runId)), cancellationToken).ConfigureAwait(false)).FirstOrDefault();

@@ -53,6 +53,12 @@ internal abstract class RelationalDialect
     /// <summary>Binds a list of student ids to <paramref name="command"/>; returns the condition that <paramref name="column"/> is one of them.</summary>
     public abstract string StudentIdIn(DbCommand command, string column, IReadOnlyCollection<string> studentIds);
 
+    /// <summary>
+    /// The query of a change watermark (one <c>bigint</c>): every change of <c>student_features</c> not visible to a read
+    /// that starts after it gets a <c>change_seq</c> at or after it (the migrations' triggers assign <c>change_seq</c>).
+    /// </summary>
+    public abstract string ChangeWatermarkSql { get; }
+
     /// <summary>Makes run starts (which abandon stale runs and refuse a second running one) one at a time across hosts, until the transaction ends.</summary>
     public abstract Task LockRunStartsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
 

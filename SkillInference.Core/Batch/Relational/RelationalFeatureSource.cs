@@ -55,12 +55,11 @@ internal sealed class RelationalFeatureSource : IFeatureSource, IStudentDataWrit
             });
     }
 
-    public Task<DateTimeOffset?> GetLatestUpdateAsync(CancellationToken cancellationToken = default) =>
-        _database.ExecuteAsync(_logger, "reading the latest feature update", async connection =>
+    public Task<long> GetChangeWatermarkAsync(CancellationToken cancellationToken = default) =>
+        _database.ExecuteAsync(_logger, "reading the change watermark", async connection =>
         {
-            await using var command = connection.Command(null, "SELECT max(updated_at) FROM student_features");
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) ? _dialect.ReadTimestamp(reader, 0) : (DateTimeOffset?)null;
+            await using var command = connection.Command(null, _dialect.ChangeWatermarkSql);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         }, cancellationToken);
 
     public async IAsyncEnumerable<string> ListStudentIdsAsync(StudentSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -15,11 +15,12 @@ internal static class StudentSelectionSql
             return ("", "TRUE");
         }
 
+        // Changed at or after the watermark (a sequence the database assigns), or an item still owed from a failure.
         var changed = "TRUE";
-        if (selection.ChangedAfter is { } after)
+        if (selection.ChangedSince is { } since)
         {
-            command.With("sel_changed_after", dialect.Timestamp(after));
-            changed = "f.updated_at > @sel_changed_after";
+            command.With("sel_changed_since", since);
+            changed = "(f.change_seq >= @sel_changed_since OR EXISTS (SELECT 1 FROM failed_items x WHERE x.student_id = f.student_id AND NOT x.permanent))";
         }
 
         if (selection.ServingVersions.Count == 0)
@@ -36,7 +37,7 @@ internal static class StudentSelectionSql
             values.Append(i == 0 ? "(@" : ", (@").Append(skill).Append(", @").Append(version).Append(')');
         }
 
-        // Changed since the watermark, or some skill has no assessment by any version now serving it.
+        // Changed or owed, or some skill has no assessment by any version now serving it.
         return (
             $"WITH serving (skill, version) AS (VALUES {values}) ",
             $"""

@@ -1,17 +1,15 @@
-using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SkillInference.Bundles;
 
 namespace SkillInference.Engines.MlNet;
 
-/// <summary>
-/// Scores with ML.NET's own <see cref="PredictionEngine{TSrc,TDst}"/>: the reference engine. A PredictionEngine is
-/// not thread-safe, so engines are pooled (Microsoft.Extensions.ML, which does this, is not available here).
-/// </summary>
+/// <summary>Scores an ML.NET model with ML.NET's own pooled <see cref="PredictionEngine{TSrc,TDst}"/>: the reference engine of <c>mlnet</c> bundles.</summary>
 internal sealed class MlNetScoringModel : IScoringModel
 {
-    private readonly DefaultObjectPool<Slot> _pool;
+    public const string EngineName = "mlnet";
+
+    private readonly MlNetEnginePool<MlNetScoreRow> _engines;
 
     public MlNetScoringModel(ModelBundle bundle)
     {
@@ -35,91 +33,22 @@ internal sealed class MlNetScoringModel : IScoringModel
         }
 
         FeatureCount = vector.Size;
-        Context = context;
-        InputDefinition = SchemaDefinition.Create(typeof(MlNetFeatureRow));
-        InputDefinition[nameof(MlNetFeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureCount);
-        _pool = new DefaultObjectPool<Slot>(new SlotPolicy(this), Environment.ProcessorCount * 2);
+        _engines = new MlNetEnginePool<MlNetScoreRow>(context, Transformer, MlNetFeatureRow.Definition(FeatureCount), FeatureCount, output: null, static row => row.Probability);
 
         // Fail at load, not on the first request, if the model cannot score.
         var probe = new float[FeatureCount];
         Predict(probe);
     }
 
-    public string Engine => "mlnet";
+    public string Engine => EngineName;
 
     public int FeatureCount { get; }
 
-    internal MLContext Context { get; }
-
     internal ITransformer Transformer { get; }
 
-    internal SchemaDefinition InputDefinition { get; }
+    public float Predict(ReadOnlySpan<float> features) => _engines.Predict(features);
 
-    public float Predict(ReadOnlySpan<float> features)
-    {
-        if (features.Length != FeatureCount)
-        {
-            throw new ArgumentException($"Expected {FeatureCount} features, got {features.Length}.", nameof(features));
-        }
+    public void PredictBatch(ReadOnlySpan<float> rows, Span<float> probabilities) => _engines.PredictBatch(rows, probabilities);
 
-        var slot = _pool.Get();
-        try
-        {
-            features.CopyTo(slot.Input.Features);
-            slot.Engine.Predict(slot.Input, ref slot.Output);
-            return slot.Output.Probability;
-        }
-        finally
-        {
-            _pool.Return(slot);
-        }
-    }
-
-    public void PredictBatch(ReadOnlySpan<float> rows, Span<float> probabilities)
-    {
-        if (rows.Length != probabilities.Length * FeatureCount)
-        {
-            throw new ArgumentException($"Expected {probabilities.Length} rows of {FeatureCount} features.", nameof(rows));
-        }
-
-        var slot = _pool.Get();
-        try
-        {
-            for (var i = 0; i < probabilities.Length; i++)
-            {
-                rows.Slice(i * FeatureCount, FeatureCount).CopyTo(slot.Input.Features);
-                slot.Engine.Predict(slot.Input, ref slot.Output);
-                probabilities[i] = slot.Output.Probability;
-            }
-        }
-        finally
-        {
-            _pool.Return(slot);
-        }
-    }
-
-    public void Dispose()
-    {
-        // PredictionEngines hold no native resources; the pool is dropped with the model.
-    }
-
-    private sealed class Slot(PredictionEngine<MlNetFeatureRow, MlNetScoreRow> engine, int featureCount)
-    {
-        public PredictionEngine<MlNetFeatureRow, MlNetScoreRow> Engine { get; } = engine;
-
-        public MlNetFeatureRow Input { get; } = new() { Features = new float[featureCount] };
-
-#pragma warning disable SA1401, CA1051 // A field, so Predict can fill it by reference without allocating.
-        public MlNetScoreRow Output = new();
-#pragma warning restore SA1401, CA1051
-    }
-
-    private sealed class SlotPolicy(MlNetScoringModel model) : PooledObjectPolicy<Slot>
-    {
-        public override Slot Create() => new(
-            model.Context.Model.CreatePredictionEngine<MlNetFeatureRow, MlNetScoreRow>(model.Transformer, ignoreMissingColumns: true, inputSchemaDefinition: model.InputDefinition),
-            model.FeatureCount);
-
-        public override bool Return(Slot obj) => true;
-    }
+    public void Dispose() => _engines.Dispose();
 }

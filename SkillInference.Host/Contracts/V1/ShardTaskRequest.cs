@@ -1,6 +1,10 @@
 namespace SkillInference.Host.Contracts.V1;
 
-/// <summary>One shard of a batch run, as a Cloud Tasks task carries it (the dispatcher writes it; see docs/batch.md).</summary>
+/// <summary>
+/// One shard of a batch run, as a Cloud Tasks task carries it (the dispatcher writes it; see docs/batch.md). Only
+/// <see cref="RunId"/> and <see cref="Shard"/> are needed: the host serves the shard as it was planned (recorded in the
+/// database), and refuses a task whose other fields differ from the plan.
+/// </summary>
 public sealed record ShardTaskRequest
 {
     /// <summary>The run (it must exist in <c>inference_runs</c>).</summary>
@@ -18,8 +22,8 @@ public sealed record ShardTaskRequest
     /// <summary><c>full</c> or <c>incremental</c>.</summary>
     public string? Mode { get; init; }
 
-    /// <summary>Incremental: the previous successful run's watermark; null for none.</summary>
-    public DateTimeOffset? ChangedAfter { get; init; }
+    /// <summary>Incremental: the previous successful run's change watermark; null for none.</summary>
+    public long? ChangedSince { get; init; }
 
     /// <summary>Incremental: the versions serving each skill when the run was planned.</summary>
     public List<ServingVersionDto?>? ServingVersions { get; init; }

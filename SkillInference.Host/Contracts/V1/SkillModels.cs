@@ -1,5 +1,3 @@
-using SkillInference.Registry;
-
 namespace SkillInference.Host.Contracts.V1;
 
 /// <summary>A skill's models: what is deployed and served, every published version, the deployed features.</summary>

@@ -1,5 +1,3 @@
-using SkillInference.Registry;
-
 namespace SkillInference.Host.Contracts.V1;
 
 /// <summary>Set the versions that share a skill's traffic by weight (empty: the deployed version serves all).</summary>

@@ -27,7 +27,7 @@ public sealed class MemoryInferenceCacheTests
         Assert.IsTrue(cache.TryGetLocal(key, out var hit));
         Assert.AreEqual(0.7, hit!.Score);
         Assert.IsTrue(hit.Cached);
-        Assert.IsFalse(cache.TryGetLocal(key with { FeatureHash = 2UL }, out _));
+        Assert.IsFalse(cache.TryGetLocal(key with { FeatureDigest = 2UL }, out _));
     }
 
     [TestMethod]

@@ -1,16 +1,22 @@
+using SkillInference.Engines;
 using SkillInference.Inference;
 using SkillInference.Tests.Infrastructure;
 
 namespace SkillInference.Tests.Core.Inference;
 
-/// <summary>ML.NET's PredictionEngine is not thread-safe; the pooled engine must give, under contention, exactly the sequential results.</summary>
+/// <summary>
+/// Every engine is shared by all requests (ML.NET's PredictionEngine, which the Reference engines pool, is not
+/// thread-safe): under contention each must give exactly the sequential results. Run on every engine of
+/// <see cref="SampleEngines"/>, each checked to be the one serving.
+/// </summary>
 [TestClass]
 public sealed class ConcurrencyTests
 {
     [TestMethod]
-    public async Task InferAsync_ManyThreads_ResultsIdenticalToSequential()
+    [DynamicData(nameof(SampleEngines.All), typeof(SampleEngines))]
+    public async Task InferAsync_ManyThreads_ResultsIdenticalToSequential(string format, ScoringEngine engine, string engineName)
     {
-        await using var harness = await ServiceHarness.StartAsync(SampleStore.Path);
+        await using var harness = await SampleEngines.StartAsync(format, engine, engineName);
         var requests = SampleStoreSkills.Ids
             .SelectMany(skill => SampleRows.Requests(SampleStore.Catalog[skill].Schema, 60).Select(r => new InferenceRequest(skill, r)))
             .ToArray();
@@ -41,9 +47,10 @@ public sealed class ConcurrencyTests
     }
 
     [TestMethod]
-    public async Task InferBatchAsync_ConcurrentBatches_ResultsIdenticalToSequential()
+    [DynamicData(nameof(SampleEngines.All), typeof(SampleEngines))]
+    public async Task InferBatchAsync_ConcurrentBatches_ResultsIdenticalToSequential(string format, ScoringEngine engine, string engineName)
     {
-        await using var harness = await ServiceHarness.StartAsync(SampleStore.Path);
+        await using var harness = await SampleEngines.StartAsync(format, engine, engineName);
         var requests = SampleRows.Requests(SampleStore.Catalog["communication"].Schema, 500).Select(r => new InferenceRequest("communication", r)).ToArray();
         var expected = (await harness.Service.InferBatchAsync(requests)).Select(o => o.Result!.Score).ToArray();
 

@@ -1,27 +1,50 @@
+using SkillInference.Engines;
 using SkillInference.Inference;
-using SkillInference.Schema;
 using SkillInference.Tests.Infrastructure;
 
 namespace SkillInference.Tests.Core.Inference;
 
-/// <summary>The service's scores equal ML.NET's own PredictionEngine on the same model and rows, for every sample skill.</summary>
+/// <summary>
+/// The service's scores equal ML.NET's own PredictionEngine (set up by the test, <see cref="MlNetReference"/>) on the
+/// same model and rows, for every sample skill, on both engines of mlnet bundles: the compiled evaluator (Auto) and the
+/// Reference engine (the service's pooled ML.NET PredictionEngine), each checked to be the one serving.
+/// </summary>
 [TestClass]
 public sealed class MlNetParityTests
 {
-    private static ServiceHarness _harness = null!;
-
-    [ClassInitialize]
-    public static async Task InitializeAsync(TestContext context) => _harness = await ServiceHarness.StartAsync(SampleStore.Path);
-
-    [ClassCleanup]
-    public static async Task CleanupAsync() => await _harness.DisposeAsync();
+    private static readonly Dictionary<ScoringEngine, ServiceHarness> Harnesses = [];
 
     public static IEnumerable<object[]> Skills => SampleStoreSkills.Ids.Select(s => new object[] { s });
 
-    [TestMethod]
-    [DynamicData(nameof(Skills))]
-    public async Task InferAsync_CompleteRows_EqualMlNetPredictionEngineExactly(string skill)
+    /// <summary>Every sample skill on each engine, with the engine name the service must report.</summary>
+    public static IEnumerable<object[]> SkillsOnEachEngine =>
+        from skill in SampleStoreSkills.Ids
+        from engine in new (ScoringEngine Engine, string Name)[] { (ScoringEngine.Auto, "compiled-trees"), (ScoringEngine.Reference, "mlnet") }
+        select new object[] { skill, engine.Engine, engine.Name };
+
+    [ClassInitialize]
+    public static async Task InitializeAsync(TestContext context)
     {
+        foreach (var engine in new[] { ScoringEngine.Auto, ScoringEngine.Reference })
+        {
+            Harnesses[engine] = await ServiceHarness.StartAsync(SampleStore.Path, engine: engine);
+        }
+    }
+
+    [ClassCleanup]
+    public static async Task CleanupAsync()
+    {
+        foreach (var harness in Harnesses.Values)
+        {
+            await harness.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(SkillsOnEachEngine))]
+    public async Task InferAsync_CompleteRows_EqualMlNetPredictionEngineExactly(string skill, ScoringEngine engine, string engineName)
+    {
+        var service = ServiceOn(engine, skill, engineName);
         var bundle = await SampleStore.LoadBundleAsync(skill);
         var reference = new MlNetReference(bundle);
         var rows = SampleRows.CompleteRequests(bundle.Schema, 300);
@@ -29,7 +52,7 @@ public sealed class MlNetParityTests
 
         foreach (var row in rows)
         {
-            var result = await _harness.Service.InferAsync(new InferenceRequest(skill, row));
+            var result = await service.InferAsync(new InferenceRequest(skill, row));
             var expected = reference.PredictRaw([.. bundle.Schema.Features.Select(f => row[f.Name]!.Value)]);
 
             Assert.AreEqual((double)expected, result.Score);
@@ -37,9 +60,10 @@ public sealed class MlNetParityTests
     }
 
     [TestMethod]
-    [DynamicData(nameof(Skills))]
-    public async Task InferAsync_RowsWithMissingValues_EqualMlNetWithTheManifestImputation(string skill)
+    [DynamicData(nameof(SkillsOnEachEngine))]
+    public async Task InferAsync_RowsWithMissingValues_EqualMlNetWithTheManifestImputation(string skill, ScoringEngine engine, string engineName)
     {
+        var service = ServiceOn(engine, skill, engineName);
         var bundle = await SampleStore.LoadBundleAsync(skill);
         var reference = new MlNetReference(bundle);
         var rows = SampleRows.Requests(bundle.Schema, 400).Where(r => r.Count < bundle.Schema.Count).Take(100).ToArray();
@@ -47,16 +71,28 @@ public sealed class MlNetParityTests
 
         foreach (var row in rows)
         {
-            var result = await _harness.Service.InferAsync(new InferenceRequest(skill, row));
-            var raw = bundle.Schema.Features.Select((f, i) => row.TryGetValue(f.Name, out var v) ? v!.Value : f.Missing.Rule switch
-            {
-                MissingValueStrategy.Median => bundle.Manifest.Statistics[i].Median,
-                MissingValueStrategy.Mean => bundle.Manifest.Statistics[i].Mean,
-                MissingValueStrategy.Constant => f.Missing.Value!.Value,
-                _ => double.NaN,
-            }).ToArray();
+            var result = await service.InferAsync(new InferenceRequest(skill, row));
 
-            Assert.AreEqual((double)reference.PredictRaw(raw), result.Score);
+            Assert.AreEqual((double)reference.PredictRaw(SampleRows.Imputed(bundle, row)), result.Score);
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(SkillsOnEachEngine))]
+    public async Task InferBatchAsync_Rows_EqualMlNetPredictionEngineExactly(string skill, ScoringEngine engine, string engineName)
+    {
+        var service = ServiceOn(engine, skill, engineName);
+        var bundle = await SampleStore.LoadBundleAsync(skill);
+        var reference = new MlNetReference(bundle);
+        var rows = SampleRows.Requests(bundle.Schema, 400);
+
+        var outcomes = await service.InferBatchAsync([.. rows.Select(r => new InferenceRequest(skill, r))]);
+
+        Assert.HasCount(rows.Count, outcomes);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.IsTrue(outcomes[i].IsSuccess, outcomes[i].Error?.Message);
+            Assert.AreEqual((double)reference.PredictRaw(SampleRows.Imputed(bundle, rows[i])), outcomes[i].Result!.Score, $"row {i}");
         }
     }
 
@@ -74,5 +110,13 @@ public sealed class MlNetParityTests
         {
             Assert.AreEqual(expected[i], actual[i], 1e-9, bundle.Schema.Features[i].Name);
         }
+    }
+
+    /// <summary>The service on <paramref name="engine"/>, checked to serve <paramref name="skill"/> on the engine named <paramref name="engineName"/>.</summary>
+    private static ISkillInferenceService ServiceOn(ScoringEngine engine, string skill, string engineName)
+    {
+        var service = Harnesses[engine].Service;
+        Assert.AreEqual(engineName, service.LoadedModels.Single(m => m.Skill == skill && m.Role == "deployed").Engine);
+        return service;
     }
 }

@@ -41,6 +41,9 @@ public sealed class XGBoostJsonImporterTests
             """;
     }
 
+    /// <summary>The one-tree model above with feature names <c>a</c> and <c>b</c>, as an exporter writes it.</summary>
+    internal static byte[] NamedModel() => Utf8(Model(extra: "\"feature_names\": [\"a\", \"b\"],").Replace("\"feature_names\": [], ", "", StringComparison.Ordinal));
+
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
     [TestMethod]
@@ -87,7 +90,7 @@ public sealed class XGBoostJsonImporterTests
     [TestMethod]
     public void Inspect_Model_ReportsWhatItDeclares()
     {
-        var info = XGBoostJsonImporter.Inspect(Utf8(Model(extra: "\"feature_names\": [\"a\", \"b\"],").Replace("\"feature_names\": [], ", "", StringComparison.Ordinal)));
+        var info = XGBoostJsonImporter.Inspect(NamedModel());
 
         Assert.AreEqual(2, info.FeatureCount);
         CollectionAssert.AreEqual(new[] { "a", "b" }, info.FeatureNames!.ToArray());

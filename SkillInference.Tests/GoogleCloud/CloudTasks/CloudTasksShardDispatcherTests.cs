@@ -109,8 +109,8 @@ public sealed class CloudTasksShardDispatcherTests
     {
         var handler = new RecordingHttpHandler();
         var dispatcher = Create(handler, o => o.Audience = "https://skills.example");
-        var changedAfter = new DateTimeOffset(2026, 9, 1, 2, 0, 0, TimeSpan.Zero);
-        var shard = new ShardTask(RunId, 0, null, "S9", new StudentSelection(BatchMode.Incremental, changedAfter, [new ServingVersion("collaboration", "1.0.1")]));
+        const long changedSince = 4711;
+        var shard = new ShardTask(RunId, 0, null, "S9", new StudentSelection(BatchMode.Incremental, changedSince, [new ServingVersion("collaboration", "1.0.1")]));
 
         await dispatcher.DispatchAsync([shard]);
 
@@ -118,7 +118,7 @@ public sealed class CloudTasksShardDispatcherTests
         Assert.AreEqual("https://skills.example", http["oidcToken"]!["audience"]!.GetValue<string>());
         var body = JsonNode.Parse(Convert.FromBase64String(http["body"]!.GetValue<string>()))!;
         Assert.AreEqual("incremental", body["mode"]!.GetValue<string>());
-        Assert.AreEqual(changedAfter, body["changedAfter"]!.GetValue<DateTimeOffset>());
+        Assert.AreEqual(changedSince, body["changedSince"]!.GetValue<long>());
         Assert.AreEqual("collaboration", body["servingVersions"]![0]!["skill"]!.GetValue<string>());
         Assert.AreEqual("1.0.1", body["servingVersions"]![0]!["version"]!.GetValue<string>());
     }
@@ -134,14 +134,15 @@ public sealed class CloudTasksShardDispatcherTests
     [TestMethod]
     public async Task DispatchedBody_PostedToTheHostEndpoint_IsStored()
     {
-        await using var factory = SkillInferenceHostFactory.OverSampleCopy();
+        using var issuer = new Infrastructure.GoogleIdTokenIssuer();
+        await using var factory = TaskHost.Create(issuer);
         using var client = await factory.CreateReadyClientAsync();
         var planned = await TaskHost.PlanOneShardAsync(factory, 40);
         var handler = new RecordingHttpHandler();
 
         await Create(handler).DispatchAsync([planned]);
         var http = JsonNode.Parse(handler.Requests[0].Body)!["task"]!["httpRequest"]!;
-        using var response = await TaskHost.PostAsync(client, Encoding.UTF8.GetString(Convert.FromBase64String(http["body"]!.GetValue<string>())));
+        using var response = await TaskHost.PostAsync(client, Encoding.UTF8.GetString(Convert.FromBase64String(http["body"]!.GetValue<string>())), issuer.Mint(TaskHost.Audience, TaskHost.Email));
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
         Assert.AreEqual(280, await TaskHost.CountAssessmentsAsync(factory, planned.RunId));
