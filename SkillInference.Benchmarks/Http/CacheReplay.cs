@@ -138,7 +138,8 @@ internal static class CacheReplay
                     case ReplayEventKind.FeatureUpdate:
                         var updatedTo = ++revision[e.Student];
                         var sentUpdate = Stopwatch.GetTimestamp();
-                        using (var response = await client.PostAsync(new Uri(hosts[e.Host].BaseAddress, $"api/v1/students/{Uri.EscapeDataString(ids[e.Student])}/invalidate"), null))
+                        using (var invalidation = new StringContent(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["studentId"] = ids[e.Student] }), System.Text.Encoding.UTF8, "application/json"))
+                        using (var response = await client.PostAsync(new Uri(hosts[e.Host].BaseAddress, "api/v1/students/invalidate"), invalidation))
                         {
                             return new Sample(i, due, sentUpdate, Stopwatch.GetTimestamp(), (int)response.StatusCode, e.Host, e.Student, -1, updatedTo, double.NaN, null, false);
                         }

@@ -210,16 +210,21 @@ internal static class HttpLoad
         await registry.DeployAsync(bundle.Skill, bundle.Version.ToString(), context);
     }
 
-    internal static HttpClient Client() => new(new SocketsHttpHandler
+    internal static HttpClient Client()
     {
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        MaxConnectionsPerServer = 512,
-        UseCookies = false,
-        AutomaticDecompression = System.Net.DecompressionMethods.None,
-    })
-    {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            MaxConnectionsPerServer = 512,
+            UseCookies = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        client.DefaultRequestHeaders.Add("X-Api-Key", HostProcess.ApiKey);
+        return client;
+    }
 
     internal static void CopyDirectory(string from, string to)
     {

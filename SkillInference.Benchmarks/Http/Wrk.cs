@@ -24,7 +24,7 @@ internal static class Wrk
     public static async Task<JsonObject> RunAsync(Uri url, string bodies, int threads, int connections, int seconds, Func<TimeSpan>? hostCpu = null, string ids = "none")
     {
         var script = Path.Combine(BenchmarkPaths.ToolsBench, "wrk_bodies.lua");
-        string[] args = ["-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", "--timeout", "10s", "-s", script, url.ToString(), "--", bodies, ids];
+        string[] args = ["-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", "--timeout", "10s", "-H", "X-Api-Key: " + HostProcess.ApiKey, "-s", script, url.ToString(), "--", bodies, ids];
         var cpuBefore = hostCpu?.Invoke() ?? TimeSpan.Zero;
         var (output, code) = await RunAsync("wrk", args, TimeSpan.FromSeconds(seconds + 60));
         var cpu = (hostCpu?.Invoke() ?? TimeSpan.Zero) - cpuBefore;
