@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using SkillInference.Inference;
 
 namespace SkillInference.Batch;
 
 /// <summary>
 /// The default dispatcher: a queue in this process worked by <see cref="BatchOptions.MaxParallelShards"/> workers. A shard
-/// whose failure is transient is tried again (up to <see cref="BatchOptions.MaxShardAttempts"/>); any other failure
-/// stops the run.
+/// whose failure is transient is tried again (up to <see cref="BatchOptions.MaxShardAttempts"/>, backing off exponentially
+/// from <see cref="BatchOptions.ShardRetryDelay"/>, through the Polly pipeline <c>SkillInference.Batch.Shard</c>); any
+/// other failure stops the run.
 /// </summary>
 internal sealed class InProcessShardDispatcher : IShardDispatcher
 {
@@ -17,6 +20,8 @@ internal sealed class InProcessShardDispatcher : IShardDispatcher
     private readonly BatchOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ResiliencePipeline _retries;
+    private static readonly ResiliencePropertyKey<ShardTask> ShardKey = new("SkillInference.Shard");
 
     public InProcessShardDispatcher(ShardHandler handler, IOptions<BatchOptions> options, TimeProvider timeProvider, ILogger<InProcessShardDispatcher>? logger = null)
     {
@@ -24,6 +29,26 @@ internal sealed class InProcessShardDispatcher : IShardDispatcher
         _options = options.Value;
         _time = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        var pipeline = new ResiliencePipelineBuilder { Name = "SkillInference.Batch.Shard", TimeProvider = timeProvider };
+        if (_options.MaxShardAttempts > 1)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = _options.MaxShardAttempts - 1,
+                Delay = _options.ShardRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                OnRetry = args =>
+                {
+                    var shard = args.Context.Properties.GetValue(ShardKey, null!);
+                    Log.ShardRetry(_logger, args.Outcome.Exception!, shard.Shard, shard.RunId, args.AttemptNumber + 1, _options.MaxShardAttempts, args.RetryDelay.TotalMilliseconds);
+                    return default;
+                },
+            });
+        }
+
+        _retries = pipeline.Build();
     }
 
     public string Name => DispatcherName;
@@ -38,26 +63,27 @@ internal sealed class InProcessShardDispatcher : IShardDispatcher
 
     private async Task HandleWithRetriesAsync(ShardTask shard, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ShardKey, shard);
+        var attempts = 0;
+        try
         {
-            try
-            {
-                await _handler.HandleAsync(shard, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception ex) when (IsTransient(ex) && attempt < _options.MaxShardAttempts)
-            {
-                var delay = _options.ShardRetryDelay * Math.Pow(2, attempt - 1);
-                Log.ShardRetry(_logger, ex, shard.Shard, shard.RunId, attempt, _options.MaxShardAttempts, delay.TotalMilliseconds);
-                if (delay > TimeSpan.Zero)
+            await _retries.ExecuteAsync(
+                async (ctx, state) =>
                 {
-                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex) when (ex is BatchStoreException or InferenceException)
-            {
-                throw new BatchRunException(BatchRunErrorKind.ShardFailed, $"Shard {shard.Shard} could not be stored after {attempt} attempt(s): {ex.Message}", shard.RunId, ex);
-            }
+                    attempts++;
+                    await state.HandleAsync(shard, ctx.CancellationToken).ConfigureAwait(false);
+                },
+                context,
+                _handler).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BatchStoreException or InferenceException)
+        {
+            throw new BatchRunException(BatchRunErrorKind.ShardFailed, $"Shard {shard.Shard} could not be stored after {attempts} attempt(s): {ex.Message}", shard.RunId, ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 

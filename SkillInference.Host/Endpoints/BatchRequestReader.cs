@@ -142,7 +142,7 @@ internal sealed class BatchRequestReader
                 item.StudentId = reader.TokenType switch
                 {
                     JsonTokenType.Null => null,
-                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.String => new string(Unescape(ref reader)),
                     _ => throw Wrong(path + ".studentId", "a string"),
                 };
             }
@@ -397,7 +397,17 @@ internal sealed class BatchRequestReader
             _chars = new char[Math.Max(max, _chars.Length * 2)];
         }
 
-        var written = reader.CopyString(_chars);
+        int written;
+        try
+        {
+            written = reader.CopyString(_chars);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A lone surrogate escape (e.g. "\ud800") cannot become a .NET string: a malformed body, not a failure.
+            throw new JsonException("The JSON body has a string with an invalid Unicode escape (a lone surrogate).", ex);
+        }
+
         return _chars.AsSpan(0, written);
     }
 
@@ -451,7 +461,7 @@ internal sealed class BatchRequestReader
         return field.Length == 0 ? "$" : field;
     }
 
-    private static string DescribeSyntax(JsonException ex) =>
+    private static string DescribeSyntax(JsonException ex) => ex.InnerException is InvalidOperationException ? ex.Message :
         string.Create(CultureInfo.InvariantCulture, $"The request body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
 
     private sealed class Item

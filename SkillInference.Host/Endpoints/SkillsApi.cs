@@ -54,7 +54,15 @@ internal static class SkillsApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .AddEndpointFilter(async (context, next) =>
+            {
+                // A skill id is snake_case: anything else names no skill, and never reaches the model store as a path.
+                var skill = context.HttpContext.Request.RouteValues["skill"] as string;
+                return FeatureSchema.IsValidName(skill)
+                    ? await next(context).ConfigureAwait(false)
+                    : TypedResults.Problem(ProblemMapper.Problem(StatusCodes.Status404NotFound, "Unknown skill", "No skill has this id (skill ids are snake_case, e.g. collaboration)."));
+            });
         operators.MapPost("/deploy", DeployAsync).WithName("Deploy").WithSummary("Deploy a published version (scope operate).");
         operators.MapPost("/rollback", RollbackAsync).WithName("Rollback").WithSummary("Restore the previously deployed version (scope operate).");
         operators.MapPost("/variants", SetVariantsAsync).WithName("SetVariants").WithSummary("Split a skill's traffic between versions by weight (scope operate).");

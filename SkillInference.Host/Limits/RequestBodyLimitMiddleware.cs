@@ -8,7 +8,8 @@ namespace SkillInference.Host.Limits;
 /// Enforces the endpoint's body-size limit (<see cref="IRequestSizeLimitMetadata"/>, or
 /// <see cref="LimitsOptions.MaxOtherBodyBytes"/>) on every server: a declared Content-Length over it is a 413 before
 /// the body is read, and a body that grows past it while being read (chunked) fails the read with a 413. Kestrel also
-/// gets the limit, so it stops reading at the socket.
+/// gets the limit, so it stops reading at the socket. Bodies are UTF-8: a <c>charset</c> parameter other than UTF-8
+/// (quoted or not) is a 415 before the body is read, and a quoted <c>"utf-8"</c> is normalized so every reader accepts it.
 /// </summary>
 internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<LimitsOptions> options)
 {
@@ -23,6 +24,20 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
         if (context.Request.ContentLength > limit)
         {
             throw TooLarge(limit);
+        }
+
+        if (context.Request.ContentType is { } contentType
+            && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            && mediaType.Charset.HasValue)
+        {
+            var charset = mediaType.Charset.Value.Trim('"', ' ');
+            if (!charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new BadHttpRequestException("The request body must be UTF-8.", StatusCodes.Status415UnsupportedMediaType);
+            }
+
+            mediaType.Charset = "utf-8";
+            context.Request.ContentType = mediaType.ToString();
         }
 
         context.Request.Body = new LimitedStream(context.Request.Body, limit);

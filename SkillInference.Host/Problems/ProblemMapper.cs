@@ -108,6 +108,11 @@ internal static class ProblemMapper
             return Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", "The request body exceeds the server's size limit.");
         }
 
+        if (ex.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", "The request body must be UTF-8 JSON, sent with Content-Type: application/json (charset utf-8 or none).");
+        }
+
         // Name the offending field from the JSON path (e.g. $.features.question_rate -> features.question_rate).
         var json = ex.InnerException as JsonException ?? ex.InnerException?.InnerException as JsonException;
         if (json is not null)
