@@ -43,8 +43,8 @@ internal sealed class HostProcess : IAsyncDisposable
         ["SkillInference:Auth:ApiKeys:bench:Scopes:1"] = "ingest",
         ["SkillInference:Auth:ApiKeys:bench:Scopes:2"] = "operate",
         ["SkillInference:Auth:ApiKeys:bench:Scopes:3"] = "metrics",
-        ["SkillInference:Limits:PermitsPerSecond"] = "100000000",
-        ["SkillInference:Limits:Burst"] = "100000000",
+        ["SkillInference:Limits:PermitsPerSecond"] = "1000000",
+        ["SkillInference:Limits:Burst"] = "1000000",
     };
 
     public static async Task<HostProcess> StartAsync(string hostDll, string workDirectory, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
