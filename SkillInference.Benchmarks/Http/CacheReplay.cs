@@ -375,7 +375,7 @@ internal static class CacheReplay
         }
     }
 
-    /// <summary>Polls a host's readiness every 50 ms: when it was first seen serving the new version of the deployed skill.</summary>
+    /// <summary>Polls a host's models (GET /api/v1/skills/models; readiness no longer names versions) every 50 ms: when it was first seen serving the new version of the deployed skill.</summary>
     private static async Task<VersionSwitch> WatchVersionAsync(HttpClient client, HostProcess host, CancellationToken stop)
     {
         var firstNew = long.MaxValue;
@@ -383,8 +383,8 @@ internal static class CacheReplay
         {
             try
             {
-                using var json = JsonDocument.Parse(await client.GetStringAsync(new Uri(host.BaseAddress, "health/ready"), stop));
-                var live = json.RootElement.GetProperty("checks").GetProperty("models").GetProperty("data").GetProperty("liveVersions").GetProperty(DeployedSkill).GetString();
+                using var json = JsonDocument.Parse(await client.GetStringAsync(new Uri(host.BaseAddress, "api/v1/skills/models"), stop));
+                var live = json.RootElement.GetProperty("skills").EnumerateArray().First(s => s.GetProperty("skill").GetString() == DeployedSkill).GetProperty("live").GetString();
                 if (live == NewVersion && firstNew == long.MaxValue)
                 {
                     // Requests sent from now on must get the new version.
