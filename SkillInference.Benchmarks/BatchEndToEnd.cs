@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using SkillInference.Batch;
+using SkillInference.Benchmarks.Suite;
 using SkillInference.Training;
 
 namespace SkillInference.Benchmarks;
@@ -9,10 +13,13 @@ namespace SkillInference.Benchmarks;
 /// <summary>
 /// The batch worker end to end on a real PostgreSQL: N synthetic students × 7 skills, a full run with the in-process
 /// dispatcher, then an incremental run after 1% of the students changed. A 30-second single-shot measurement is not what
-/// BenchmarkDotNet is for, so this is a program mode; it prints a Markdown section for RESULTS.md.
+/// BenchmarkDotNet is for, so this is a program mode; it prints a Markdown section for RESULTS.md and writes
+/// results/batch-e2e.json. With <c>--xgb</c> (issue 10) the store deploys XGB-300x6 alone and the students are its
+/// timing rows: a full run, the kernel alone on the same rows in the same shards (as many at a time), and the stored
+/// scores checked against xgboost's own (results/batch-xgb.json).
 /// </summary>
 /// <remarks>
-/// <c>SKILLINF_BENCH_POSTGRES='Host=127.0.0.1;Port=55432;Username=app;Password=app;Database=skills' dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e [--students 100000] [--shard-size 1000] [--parallel 2]</c>
+/// <c>SKILLINF_BENCH_POSTGRES='Host=127.0.0.1;Port=55432;Username=app;Password=app;Database=skills' dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e [--xgb] [--students 100000] [--shard-size 1000] [--parallel 2]</c>
 /// </remarks>
 internal static class BatchEndToEnd
 {
@@ -26,6 +33,11 @@ internal static class BatchEndToEnd
         if (PostgresBenchSchema.Server() is not { } server)
         {
             return 2;
+        }
+
+        if (args.Contains("--xgb"))
+        {
+            return await RunXgbAsync(server, students, shardSize, parallel);
         }
 
         await using var bench = await PostgresBenchSchema.CreateAsync(server, students, o =>
@@ -52,7 +64,92 @@ internal static class BatchEndToEnd
         incrementalWall.Stop();
 
         Print(students, shardSize, parallel, bench.Seeding, wall.Elapsed, full, changed, incrementalWall.Elapsed, incremental);
+        await WriteResultAsync("batch-e2e.json", Describe(full, wall.Elapsed, shardSize, parallel));
         return full.Status == RunStatus.Succeeded && full.Students == students ? 0 : 1;
+    }
+
+    /// <summary>XGB-300x6 alone through the worker: a full run, the kernel alone on the same shards, the stored scores checked.</summary>
+    private static async Task<int> RunXgbAsync(string server, int students, int shardSize, int parallel)
+    {
+        var model = SuiteModels.Current.Xgb;
+        await using var bench = await PostgresBenchSchema.CreateAsync(server, model, BenchWork.XgbStore, students, o =>
+        {
+            o.ShardSize = shardSize;
+            o.MaxParallelShards = parallel;
+        });
+        var runner = bench.Provider.GetRequiredService<BatchRunner>();
+        var wall = Stopwatch.StartNew();
+        var full = await runner.RunAsync(BatchMode.Full);
+        wall.Stop();
+
+        JsonObject kernel;
+        using (var ours = SuiteModels.Ours(model.Bundle))
+        {
+            kernel = KernelTiming.Measure(ours, model.Rows, model.Features, students, shardSize, parallel, repeats: 5, model.Expected());
+        }
+
+        // The stored scores of the students whose rows xgboost scored when the model was made.
+        var expected = model.Expected(students);
+        var stored = new float[expected.Length];
+        stored.AsSpan().Fill(float.NaN);
+        await using (var connection = new NpgsqlConnection(bench.Connection))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT student_id, score FROM skill_assessments WHERE run_id = @run", connection);
+            command.Parameters.AddWithValue("run", full.RunId);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var row = int.Parse(reader.GetString(0).AsSpan(1), CultureInfo.InvariantCulture) - 1;
+                if (row < stored.Length)
+                {
+                    stored[row] = (float)reader.GetDouble(1);
+                }
+            }
+        }
+
+        var result = Describe(full, wall.Elapsed, shardSize, parallel);
+        result["model"] = model.Name;
+        result["seeding_s"] = bench.Seeding.TotalSeconds;
+        result["kernel"] = kernel;
+        result["check"] = new JsonObject { ["rows"] = expected.Length, ["exactToXgboost"] = stored.Zip(expected).Count(p => p.First == p.Second) };
+        await WriteResultAsync("batch-xgb.json", result);
+
+        var c = CultureInfo.InvariantCulture;
+        var inside = kernel["median_s"]!.GetValue<double>();
+        Console.WriteLine(string.Create(c, $"""
+            ## Batch inference of {model.Name} into PostgreSQL, beside the kernel alone — {DateTime.UtcNow:yyyy-MM-dd}
+
+            | measure | value |
+            |---|---|
+            | students × skills | {students:N0} × 1 ({model.Name} deployed alone) = {full.Predictions:N0} predictions, {full.Inserted:N0} rows inserted |
+            | full run, end to end | **{wall.Elapsed.TotalSeconds:0.00} s** ({full.Predictions / wall.Elapsed.TotalSeconds:N0} predictions/s); shards of {shardSize:N0}, {parallel} at a time |
+            | time in shards (summed) | read {full.ReadTime.TotalSeconds:0.00} s, score {full.ScoreTime.TotalSeconds:0.00} s, write {full.WriteTime.TotalSeconds:0.00} s |
+            | the kernel alone, same rows, same shards, {parallel} at a time | {inside:0.000} s; outside the kernel {wall.Elapsed.TotalSeconds - inside:0.00} s = **{(wall.Elapsed.TotalSeconds - inside) / inside:0.0}×** the time inside |
+            | stored scores equal to xgboost's predict_proba | {result["check"]!["exactToXgboost"]} of {expected.Length:N0} |
+            """));
+        return full.Status == RunStatus.Succeeded && full.Students == students ? 0 : 1;
+    }
+
+    private static JsonObject Describe(InferenceRun run, TimeSpan wall, int shardSize, int parallel) => new()
+    {
+        ["students"] = run.Students,
+        ["predictions"] = run.Predictions,
+        ["inserted"] = run.Inserted,
+        ["shards"] = run.Shards,
+        ["shardSize"] = shardSize,
+        ["parallel"] = parallel,
+        ["status"] = run.Status.ToString(),
+        ["wall_s"] = wall.TotalSeconds,
+        ["read_s"] = run.ReadTime.TotalSeconds,
+        ["score_s"] = run.ScoreTime.TotalSeconds,
+        ["write_s"] = run.WriteTime.TotalSeconds,
+    };
+
+    private static async Task WriteResultAsync(string name, JsonObject result)
+    {
+        Directory.CreateDirectory(BenchWork.Results);
+        await File.WriteAllTextAsync(Path.Combine(BenchWork.Results, name), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static void Print(int students, int shardSize, int parallel, TimeSpan seeding, TimeSpan wall, InferenceRun full, int changed, TimeSpan incrementalWall, InferenceRun incremental)

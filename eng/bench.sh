@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# The performance suite (issues 7 and 5), from models to SkillInference.Benchmarks/RESULTS.md, in one command:
+# The performance suite (issues 7, 5 and 10), from models to SkillInference.Benchmarks/RESULTS.md, in one command:
 #
-#   bash eng/bench.sh            the full suite (about 35 minutes on 2 cores)
-#   bash eng/bench.sh --short    a quick check that everything works (about 5 minutes; wide error bars)
+#   bash eng/bench.sh            the full suite (about 45 minutes on 2 cores)
+#   bash eng/bench.sh --short    a quick check that everything works (about 8 minutes; wide error bars)
 #
-# Options: --no-batch-e2e  skip re-running issue 4's batch-into-PostgreSQL measurement (full mode runs it when
-#                          PostgreSQL is installed; --short never does)
+# Options: --no-batch-e2e  skip the batch-into-PostgreSQL measurements (run when PostgreSQL is installed; --short runs
+#                          them on 10,000 students instead of 100,000)
 #
 # Steps (each logged with the load average, which RESULTS.md reports: the machine may be shared):
-#   1. installs what it needs (python3-xgboost, python3-sklearn, python3-onnx, wrk, redis-server) if missing
-#   2. builds the benchmarks and the host in Release, into artifacts/bench/build (apart from the usual bin/ and obj/,
-#      so a build here never races another build of the same projects)
-#   3. models, cached in artifacts/bench/work and made again when missing: XGB-300x6 (tools/bench/make_xgboost_model.py,
-#      real xgboost) and its ONNX conversion (tools/bench/xgboost_to_onnx.py); then `--prepare`: the xgboost-json bundle,
-#      FT-300 (ML.NET FastTree) and its ONNX export, the seven sample models, the timing rows — all checked to agree
+#   1. installs what it needs (python3-xgboost, python3-sklearn, python3-onnx, python3-pandas, wrk, redis-server)
+#   2. builds the benchmarks, the host and the CLI in Release, into artifacts/bench/build (apart from the usual bin/ and
+#      obj/, so a build here never races another build of the same projects)
+#   3. models, cached in artifacts/bench/work and made again when missing: XGB-300x6 and the deep XGB-400x8
+#      (tools/bench/make_xgboost_model.py, real xgboost) and their ONNX conversions (tools/bench/xgboost_to_onnx.py);
+#      then `--prepare`: the xgboost-json bundles, FT-300 (ML.NET FastTree) and its ONNX export, the seven sample
+#      models, the timing rows — all checked to agree
 #   4. BenchmarkDotNet: single rows, one student's seven skills, batches of 1k/100k/1M rows (ours, ML.NET, ONNX Runtime)
-#   5. Python xgboost on the same model and rows (tools/bench/time_xgboost.py)
-#   6. the host over HTTP: fixed rate (open loop) and saturation (wrk), /infer/batch
-#   7. the result cache replay: two hosts sharing a Redis, a day of traffic with feature updates and a deploy at noon
-#   8. (full mode) issue 4's batch inference into a throwaway PostgreSQL
-#   9. writes SkillInference.Benchmarks/RESULTS.md (the suite's block; the rest of the file is kept)
+#   5. Python xgboost on the same models and rows (tools/bench/time_xgboost.py)
+#   6. `skillinf predict` against Python (pandas + xgboost, tools/bench/predict_pandas.py) on one CSV, and the kernel alone
+#   7. the host over HTTP: fixed rate (open loop) and saturation (wrk), student ids with the cache off and on,
+#      /infer/batch (the sample models; XGB-300x6 beside the kernel alone)
+#   8. the result cache replay: two hosts sharing a Redis, a day of traffic with feature updates and a deploy at noon
+#   9. batch inference into a throwaway PostgreSQL: the seven sample skills (issue 4), then XGB-300x6 beside the kernel
+#  10. writes SkillInference.Benchmarks/RESULTS.md (the suite's block; the rest of the file is kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -30,11 +33,10 @@ for arg in "$@"; do
   case "$arg" in
     --short) SHORT=1 ;;
     --no-batch-e2e) BATCH_E2E=0 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (use --short, --no-batch-e2e)" >&2; exit 2 ;;
   esac
 done
-[ "$SHORT" -eq 1 ] && BATCH_E2E=0
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export SKILLINF_BENCH_WORK="$ROOT/artifacts/bench/work"
@@ -44,6 +46,7 @@ RESULTS=$WORK/results
 BUILD=$ROOT/artifacts/bench/build
 BENCH="$BUILD/bin/SkillInference.Benchmarks/release/SkillInference.Benchmarks.dll"
 HOST="$BUILD/bin/SkillInference.Host/release/SkillInference.Host.dll"
+CLI="$BUILD/bin/SkillInference.Cli/release/skillinf.dll"
 PY=/usr/bin/python3
 COMMAND="bash eng/bench.sh$([ "$SHORT" -eq 1 ] && echo ' --short' || true)"
 
@@ -67,6 +70,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null;
 packages=()
 $PY -c 'import xgboost, sklearn' 2>/dev/null || packages+=(python3-xgboost python3-sklearn)
 $PY -c 'import onnx' 2>/dev/null || packages+=(python3-onnx)
+$PY -c 'import pandas' 2>/dev/null || packages+=(python3-pandas)
 command -v wrk >/dev/null || packages+=(wrk)
 command -v redis-server >/dev/null || packages+=(redis-server)
 if [ ${#packages[@]} -gt 0 ]; then
@@ -78,7 +82,7 @@ fi
 # ---- 2. Release build -----------------------------------------------------------------------------------------------
 build() {
   local project
-  for project in SkillInference.Benchmarks SkillInference.Host; do
+  for project in SkillInference.Benchmarks SkillInference.Host SkillInference.Cli; do
     if ! dotnet build "$project" -c Release --artifacts-path "$BUILD" -warnaserror -nologo -v quiet >"$RESULTS/build-$project.log" 2>&1; then
       echo "The Release build of $project failed ($RESULTS/build-$project.log):" >&2
       grep -E ': (error|warning) ' "$RESULTS/build-$project.log" | sort -u | head -n 20 >&2
@@ -90,14 +94,21 @@ phase "build (Release)" build
 
 # ---- 3. models ------------------------------------------------------------------------------------------------------
 XGB=$WORK/xgb
+XGB_DEEP=$WORK/xgb-400x8
+# xgb_model DIR ARGS...: the model of make_xgboost_model.py ARGS in DIR and its ONNX conversion, made when missing or older than the scripts.
+xgb_model() {
+  local dir=$1; shift
+  if [ ! -f "$dir/rows.bin" ] || [ ! -f "$dir/expected.bin" ] || [ ! -f "$dir/export/model.json" ] || [ ! -f "$dir/train.csv" ] \
+     || [ "$ROOT/tools/bench/make_xgboost_model.py" -nt "$dir/info.json" ]; then
+    $PY tools/bench/make_xgboost_model.py --out "$dir" "$@"
+  fi
+  if [ ! -f "$dir/model.onnx" ] || [ "$dir/export/model.json" -nt "$dir/model.onnx" ] || [ "$ROOT/tools/bench/xgboost_to_onnx.py" -nt "$dir/model.onnx" ]; then
+    $PY tools/bench/xgboost_to_onnx.py --model "$dir/export/model.json" --out "$dir/model.onnx"
+  fi
+}
 models() {
-  if [ ! -f "$XGB/rows.bin" ] || [ ! -f "$XGB/expected.bin" ] || [ ! -f "$XGB/export/model.json" ] || [ ! -f "$XGB/train.csv" ] \
-     || [ "$ROOT/tools/bench/make_xgboost_model.py" -nt "$XGB/info.json" ]; then
-    $PY tools/bench/make_xgboost_model.py --out "$XGB"
-  fi
-  if [ ! -f "$XGB/model.onnx" ] || [ "$XGB/export/model.json" -nt "$XGB/model.onnx" ] || [ "$ROOT/tools/bench/xgboost_to_onnx.py" -nt "$XGB/model.onnx" ]; then
-    $PY tools/bench/xgboost_to_onnx.py --model "$XGB/export/model.json" --out "$XGB/model.onnx"
-  fi
+  xgb_model "$XGB"
+  xgb_model "$XGB_DEEP" --trees 400 --depth 8 --features 24 --name XGB-400x8
   dotnet "$BENCH" --prepare
 }
 phase "models (generate if missing, verify)" models
@@ -107,16 +118,22 @@ phase "BenchmarkDotNet (single rows, seven skills, batches)" dotnet "$BENCH" --s
 
 # ---- 5. Python xgboost ----------------------------------------------------------------------------------------------
 if [ "$SHORT" -eq 1 ]; then py_args=(--sizes 1000,100000 --repeats 3 --single 500); else py_args=(--sizes 1000,100000,1000000 --repeats 5 --single 2000); fi
-phase "Python xgboost (same model, same rows)" \
+python_xgboost() {
   $PY -W ignore tools/bench/time_xgboost.py --model "$XGB/export/model.json" --rows "$XGB/rows.bin" --out "$RESULTS/python.json" "${py_args[@]}"
+  $PY -W ignore tools/bench/time_xgboost.py --model "$XGB_DEEP/export/model.json" --rows "$XGB_DEEP/rows.bin" --features 24 --out "$RESULTS/python-deep.json" "${py_args[@]}"
+}
+phase "Python xgboost (same models, same rows)" python_xgboost
 
-# ---- 6. HTTP --------------------------------------------------------------------------------------------------------
-phase "HTTP (fixed rate, saturation, batch)" dotnet "$BENCH" --http --host-dll "$HOST"
+# ---- 6. skillinf predict against Python ------------------------------------------------------------------------------
+phase "skillinf predict vs pandas + xgboost (200,000 rows)" dotnet "$BENCH" --predict --cli-dll "$CLI" --python "$PY"
 
-# ---- 7. cache replay ------------------------------------------------------------------------------------------------
+# ---- 7. HTTP --------------------------------------------------------------------------------------------------------
+phase "HTTP (fixed rate, saturation, student ids, batch)" dotnet "$BENCH" --http --host-dll "$HOST"
+
+# ---- 8. cache replay ------------------------------------------------------------------------------------------------
 phase "cache replay (2 hosts + Redis)" dotnet "$BENCH" --cache-replay --host-dll "$HOST"
 
-# ---- 8. batch inference into PostgreSQL (issue 4), full mode only ----------------------------------------------------
+# ---- 9. batch inference into PostgreSQL -----------------------------------------------------------------------------
 PGROOT=
 stop_postgres() {
   if [ -n "$PGROOT" ] && [ -d "$PGROOT" ]; then
@@ -137,20 +154,25 @@ batch_e2e() {
     -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
   pg_as "$PGBIN/psql" -h "$PGROOT" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -q \
     -c "CREATE ROLE app LOGIN PASSWORD 'app';" -c "CREATE DATABASE skills OWNER app;"
-  SKILLINF_BENCH_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=app;Password=app;Database=skills" \
-    dotnet "$BENCH" --batch-e2e --students 100000 --shard-size 1000 --parallel 2 >"$RESULTS/batch-e2e.md"
+  local students=100000
+  [ "$SHORT" -eq 1 ] && students=10000
+  export SKILLINF_BENCH_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=app;Password=app;Database=skills"
+  dotnet "$BENCH" --batch-e2e --students $students --shard-size 1000 --parallel 2 >"$RESULTS/batch-e2e.md"
   cat "$RESULTS/batch-e2e.md"
+  dotnet "$BENCH" --batch-e2e --xgb --students $students --shard-size 1000 --parallel 2 >"$RESULTS/batch-xgb.md"
+  cat "$RESULTS/batch-xgb.md"
+  unset SKILLINF_BENCH_POSTGRES
   stop_postgres
 }
 if [ "$BATCH_E2E" -eq 1 ]; then
   if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    phase "batch inference into PostgreSQL (issue 4)" batch_e2e
+    phase "batch inference into PostgreSQL (sample skills; XGB-300x6)" batch_e2e
   else
     log "PostgreSQL is not installed: the batch-into-PostgreSQL section of RESULTS.md keeps its earlier numbers"
   fi
 fi
 
-# ---- 9. RESULTS.md --------------------------------------------------------------------------------------------------
+# ---- 10. RESULTS.md --------------------------------------------------------------------------------------------------
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || commit="$commit with uncommitted changes"
 dotnet "$BENCH" --report --command "$COMMAND" --sdk "$(dotnet --version)" --commit "$commit"

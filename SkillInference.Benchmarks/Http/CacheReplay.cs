@@ -138,7 +138,8 @@ internal static class CacheReplay
                     case ReplayEventKind.FeatureUpdate:
                         var updatedTo = ++revision[e.Student];
                         var sentUpdate = Stopwatch.GetTimestamp();
-                        using (var response = await client.PostAsync(new Uri(hosts[e.Host].BaseAddress, $"api/v1/students/{Uri.EscapeDataString(ids[e.Student])}/invalidate"), null))
+                        using (var invalidation = new StringContent(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["studentId"] = ids[e.Student] }), System.Text.Encoding.UTF8, "application/json"))
+                        using (var response = await client.PostAsync(new Uri(hosts[e.Host].BaseAddress, "api/v1/students/invalidate"), invalidation))
                         {
                             return new Sample(i, due, sentUpdate, Stopwatch.GetTimestamp(), (int)response.StatusCode, e.Host, e.Student, -1, updatedTo, double.NaN, null, false);
                         }
@@ -374,7 +375,7 @@ internal static class CacheReplay
         }
     }
 
-    /// <summary>Polls a host's readiness every 50 ms: when it was first seen serving the new version of the deployed skill.</summary>
+    /// <summary>Polls a host's models (GET /api/v1/skills/models; readiness no longer names versions) every 50 ms: when it was first seen serving the new version of the deployed skill.</summary>
     private static async Task<VersionSwitch> WatchVersionAsync(HttpClient client, HostProcess host, CancellationToken stop)
     {
         var firstNew = long.MaxValue;
@@ -382,8 +383,8 @@ internal static class CacheReplay
         {
             try
             {
-                using var json = JsonDocument.Parse(await client.GetStringAsync(new Uri(host.BaseAddress, "health/ready"), stop));
-                var live = json.RootElement.GetProperty("checks").GetProperty("models").GetProperty("data").GetProperty("liveVersions").GetProperty(DeployedSkill).GetString();
+                using var json = JsonDocument.Parse(await client.GetStringAsync(new Uri(host.BaseAddress, "api/v1/skills/models"), stop));
+                var live = json.RootElement.GetProperty("skills").EnumerateArray().First(s => s.GetProperty("skill").GetString() == DeployedSkill).GetProperty("live").GetString();
                 if (live == NewVersion && firstNew == long.MaxValue)
                 {
                     // Requests sent from now on must get the new version.

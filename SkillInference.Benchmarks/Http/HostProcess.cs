@@ -29,6 +29,24 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>The process's CPU time so far (user + system), read from /proc (Linux).</summary>
     public TimeSpan CpuTime => ProcessCpu.Of(_process.Id);
 
+    /// <summary>
+    /// The API key every benchmark host accepts (client <c>bench</c>, every scope), configured like a deployment's
+    /// keys; clients send it as <c>X-Api-Key</c>, so the measured path includes authentication.
+    /// </summary>
+    public const string ApiKey = "benchmark-suite-key-0123456789abcdef";
+
+    /// <summary>The settings every benchmark host starts with (before the caller's): the bench key, and a rate limit far above what the load generators send, so the limiter runs but never answers 429.</summary>
+    public static IReadOnlyDictionary<string, string> BenchSettings { get; } = new Dictionary<string, string>
+    {
+        ["SkillInference:Auth:ApiKeys:bench:Key"] = ApiKey,
+        ["SkillInference:Auth:ApiKeys:bench:Scopes:0"] = "score",
+        ["SkillInference:Auth:ApiKeys:bench:Scopes:1"] = "ingest",
+        ["SkillInference:Auth:ApiKeys:bench:Scopes:2"] = "operate",
+        ["SkillInference:Auth:ApiKeys:bench:Scopes:3"] = "metrics",
+        ["SkillInference:Limits:PermitsPerSecond"] = "1000000",
+        ["SkillInference:Limits:Burst"] = "1000000",
+    };
+
     public static async Task<HostProcess> StartAsync(string hostDll, string workDirectory, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
     {
         hostDll = Path.GetFullPath(hostDll);
@@ -50,7 +68,7 @@ internal sealed class HostProcess : IAsyncDisposable
         start.ArgumentList.Add(hostDll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in BenchSettings.Where(b => !settings.ContainsKey(b.Key)).Concat(settings))
         {
             start.ArgumentList.Add($"--{key}={value}");
         }
@@ -66,6 +84,7 @@ internal sealed class HostProcess : IAsyncDisposable
         var host = new HostProcess(process, log, baseAddress);
 
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
         {

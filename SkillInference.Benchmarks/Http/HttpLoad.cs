@@ -12,14 +12,21 @@ namespace SkillInference.Benchmarks.Http;
 /// <list type="number">
 /// <item><c>/api/v1/skills/infer</c> at a fixed arrival rate (open loop, this program; 2,000 requests/s for 20 s);</item>
 /// <item><c>/infer</c> at saturation (wrk, a few connections, distinct bodies from a pre-generated list);</item>
-/// <item><c>/infer/batch</c> with 1,000 items per request (wrk, 2 connections).</item>
+/// <item><c>/infer/batch</c> with 1,000 items per request (wrk, 2 connections);</item>
+/// <item>issue 10: <c>/infer</c> at saturation with student ids — a distinct student per request on a host with the
+/// cache off and on the default host (in-memory cache on), then the same students again and again (cache hits);</item>
+/// <item>issue 10: <c>/infer/batch</c> of 1,000 XGB-300x6 items per request, beside the kernel alone on the same rows
+/// in the same requests, one and two at a time.</item>
 /// </list>
-/// Requests carry no student id (nothing is cached: every request is scored) and cycle through 4,096 distinct students
-/// spread over the seven skills. Writes results/http.json.
+/// Unless said otherwise, requests carry no student id (nothing is cached: every request is scored) and cycle through
+/// 4,096 distinct students spread over the seven skills. Writes results/http.json.
 /// </summary>
 internal static class HttpLoad
 {
     public const string Flag = "--http";
+
+    private const int BatchItems = 1_000;
+    private const int XgbBatches = 16;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -36,6 +43,8 @@ internal static class HttpLoad
 
         var store = Path.Combine(dir, "store");
         CopyDirectory(BenchWork.SampleStore, store);
+        var xgb = SuiteModels.Current.Xgb;
+        await DeployAsync(store, xgb.Bundle);
 
         // Distinct bodies: 4,096 students, each request one skill (round-robin over the seven).
         var (_, catalog, data) = await SampleRows.LoadAsync(4096);
@@ -52,6 +61,22 @@ internal static class HttpLoad
         RequestBodies.WriteLines(inferFile, infer);
         RequestBodies.WriteLines(batchFile, batches);
 
+        // XGB-300x6 batches: 16 requests of 1,000 distinct timing rows; and the kernel alone on the same rows.
+        var names = xgb.Bundle.Schema.Features.Select(f => f.Name).ToArray();
+        var xgbBatches = Enumerable.Range(0, XgbBatches).Select(b => RequestBodies.Batch(Enumerable.Range(b * BatchItems, BatchItems).Select(r =>
+            (xgb.Bundle.Skill, (IReadOnlyDictionary<string, double?>)XgbFeatures(xgb, names, r))))).ToArray();
+        var xgbFile = Path.Combine(dir, "xgb-batch-bodies.txt");
+        RequestBodies.WriteLines(xgbFile, xgbBatches);
+        var xgbKernel = new JsonObject();
+        using (var ours = SuiteModels.Ours(xgb.Bundle))
+        {
+            Console.WriteLine($"http: the kernel alone on the {XgbBatches * BatchItems:N0} XGB-300x6 rows of the batch bodies, requests of {BatchItems:N0}");
+            foreach (var parallel in new[] { 1, 2 })
+            {
+                xgbKernel[$"parallel{parallel}"] = KernelTiming.Measure(ours, xgb.Rows, xgb.Features, XgbBatches * BatchItems, BatchItems, parallel, repeats: 30, xgb.Expected());
+            }
+        }
+
         var settings = new Dictionary<string, string>
         {
             ["SkillInference:Store:Path"] = store,
@@ -60,12 +85,14 @@ internal static class HttpLoad
         };
         var result = new JsonObject
         {
-            ["bodies"] = new JsonObject { ["infer"] = infer.Length, ["inferBytesMean"] = infer.Average(b => b.Length), ["batch"] = batches.Length, ["batchItems"] = 1000, ["batchBytesMean"] = batches.Average(b => b.Length) },
+            ["bodies"] = new JsonObject { ["infer"] = infer.Length, ["inferBytesMean"] = infer.Average(b => b.Length), ["batch"] = batches.Length, ["batchItems"] = BatchItems, ["batchBytesMean"] = batches.Average(b => b.Length), ["xgbBatch"] = xgbBatches.Length, ["xgbBatchBytesMean"] = xgbBatches.Average(b => b.Length) },
             ["settings"] = JsonSerializer.SerializeToNode(settings.Where(kv => kv.Key != "SkillInference:Store:Path").ToDictionary()),
             ["wrk"] = Wrk.Version(),
         };
 
+        var uncachedSettings = new Dictionary<string, string>(settings) { ["SkillInference:Cache:Kind"] = "None" };
         await using (var host = await HostProcess.StartAsync(hostDll, Path.Combine(dir, "host"), settings, TimeSpan.FromSeconds(120)))
+        await using (var uncached = await HostProcess.StartAsync(hostDll, Path.Combine(dir, "host-cache-off"), uncachedSettings, TimeSpan.FromSeconds(120)))
         {
             var inferUri = new Uri(host.BaseAddress, "api/v1/skills/infer");
             var batchUri = new Uri(host.BaseAddress, "api/v1/skills/infer/batch");
@@ -93,9 +120,21 @@ internal static class HttpLoad
 
             Console.WriteLine($"http: /infer/batch (1,000 items) with wrk -t1 -c2 for {seconds} s");
             var batch = await Wrk.RunAsync(batchUri, batchFile, threads: 1, connections: 2, seconds, () => host.CpuTime);
-            batch["items_per_s"] = batch["requests_per_s"]!.GetValue<double>() * 1000;
+            batch["items_per_s"] = batch["requests_per_s"]!.GetValue<double>() * BatchItems;
             result["batch"] = batch;
             Print("batch", batch);
+
+            result["studentIds"] = await StudentIdsAsync(inferUri, new Uri(uncached.BaseAddress, "api/v1/skills/infer"), inferFile, seconds, host, uncached);
+
+            Console.WriteLine($"http: /infer/batch of 1,000 XGB-300x6 items with wrk -t1 -c2 for {seconds} s");
+            var check = await CheckXgbBatchAsync(client, batchUri, xgbBatches[0], xgb.Expected(BatchItems));
+            await Wrk.RunAsync(batchUri, xgbFile, 1, 1, 2);
+            var xgbBatch = await Wrk.RunAsync(batchUri, xgbFile, threads: 1, connections: 2, seconds, () => host.CpuTime);
+            xgbBatch["items_per_s"] = xgbBatch["requests_per_s"]!.GetValue<double>() * BatchItems;
+            xgbBatch["kernel"] = xgbKernel;
+            xgbBatch["check"] = check;
+            result["xgbBatch"] = xgbBatch;
+            Print("xgb batch", xgbBatch);
         }
 
         Directory.CreateDirectory(BenchWork.Results);
@@ -103,16 +142,89 @@ internal static class HttpLoad
         return 0;
     }
 
-    internal static HttpClient Client() => new(new SocketsHttpHandler
+    /// <summary>
+    /// <c>/infer</c> at saturation with student ids, on 16 connections: a distinct student per request on the host with
+    /// the cache off, then on the host with the default in-memory cache (every store a new entry, past the entry bound),
+    /// then one student per body on the same host, warmed first (every request a hit).
+    /// </summary>
+    private static async Task<JsonObject> StudentIdsAsync(Uri cachedUri, Uri uncachedUri, string bodies, int seconds, HostProcess cached, HostProcess uncached)
     {
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        MaxConnectionsPerServer = 512,
-        UseCookies = false,
-        AutomaticDecompression = System.Net.DecompressionMethods.None,
-    })
+        const int connections = 16;
+        var result = new JsonObject();
+        Console.WriteLine($"http: /infer with a distinct student per request, cache off, wrk -t2 -c{connections} for {seconds} s");
+        await Wrk.RunAsync(uncachedUri, bodies, 1, 4, 2, ids: "distinct");
+        result["cacheOffDistinct"] = await Wrk.RunAsync(uncachedUri, bodies, threads: 2, connections, seconds, () => uncached.CpuTime, ids: "distinct");
+        Print("cache off, distinct students", result["cacheOffDistinct"]!);
+
+        Console.WriteLine($"http: /infer with a distinct student per request, in-memory cache on, wrk -t2 -c{connections} for {seconds} s");
+        result["cacheOnDistinct"] = await Wrk.RunAsync(cachedUri, bodies, threads: 2, connections, seconds, () => cached.CpuTime, ids: "distinct");
+        Print("cache on, distinct students", result["cacheOnDistinct"]!);
+
+        Console.WriteLine($"http: /infer with the same student per body (cache hits), wrk -t2 -c{connections} for {seconds} s");
+        await Wrk.RunAsync(cachedUri, bodies, 1, 4, 2, ids: "repeat");
+        result["cacheOnRepeated"] = await Wrk.RunAsync(cachedUri, bodies, threads: 2, connections, seconds, () => cached.CpuTime, ids: "repeat");
+        Print("cache on, repeated students", result["cacheOnRepeated"]!);
+        return result;
+    }
+
+    /// <summary>One XGB-300x6 batch through the host: its scores against xgboost's own for the same rows.</summary>
+    private static async Task<JsonObject> CheckXgbBatchAsync(HttpClient client, Uri uri, byte[] body, float[] expected)
     {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(uri, content);
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
+        var scores = doc.RootElement.GetProperty("results").EnumerateArray()
+            .Select(r => r.TryGetProperty("result", out var x) ? (float)x.GetProperty("score").GetDouble() : float.NaN).ToArray();
+        return new JsonObject
+        {
+            ["items"] = scores.Length,
+            ["exactToXgboost"] = scores.Zip(expected).Count(p => p.First == p.Second),
+            ["maxDiff"] = Preparation.MaxDiff(scores, expected.AsSpan(0, Math.Min(expected.Length, scores.Length))),
+        };
+    }
+
+    /// <summary>Timing row <paramref name="row"/> of an XGBoost model as a request's features (a missing value left out).</summary>
+    private static Dictionary<string, double?> XgbFeatures(XgbSuiteModel model, string[] names, int row)
+    {
+        var features = new Dictionary<string, double?>(names.Length, StringComparer.Ordinal);
+        for (var f = 0; f < names.Length; f++)
+        {
+            var value = model.Rows[(row * model.Features) + f];
+            if (!float.IsNaN(value))
+            {
+                features[names[f]] = value;
+            }
+        }
+
+        return features;
+    }
+
+    /// <summary>Publishes and deploys a bundle into a file-system store.</summary>
+    private static async Task DeployAsync(string store, Bundles.ModelBundle bundle)
+    {
+        var registry = new Registry.ModelRegistry(new Registry.FileSystemModelStore(store), formats: Engines.BuiltInModelFormats.Create());
+        var context = new Registry.ChangeContext("benchmark suite", "XGB-300x6 beside the sample models");
+        await registry.PublishAsync(bundle, context);
+        await registry.DeployAsync(bundle.Skill, bundle.Version.ToString(), context);
+    }
+
+    internal static HttpClient Client()
+    {
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            MaxConnectionsPerServer = 512,
+            UseCookies = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        client.DefaultRequestHeaders.Add("X-Api-Key", HostProcess.ApiKey);
+        return client;
+    }
 
     internal static void CopyDirectory(string from, string to)
     {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace SkillInference.Benchmarks.Http;
@@ -22,10 +20,11 @@ internal static class Wrk
     }
 
     /// <summary>Saturation: wrk's closed loop on <paramref name="connections"/> connections for <paramref name="seconds"/>.</summary>
-    public static async Task<JsonObject> RunAsync(Uri url, string bodies, int threads, int connections, int seconds, Func<TimeSpan>? hostCpu = null)
+    /// <param name="ids">The script's student ids: <c>none</c> (the bodies as they are), <c>distinct</c> (a new student per request) or <c>repeat</c> (one student per body).</param>
+    public static async Task<JsonObject> RunAsync(Uri url, string bodies, int threads, int connections, int seconds, Func<TimeSpan>? hostCpu = null, string ids = "none")
     {
         var script = Path.Combine(BenchmarkPaths.ToolsBench, "wrk_bodies.lua");
-        string[] args = ["-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", "--timeout", "10s", "-s", script, url.ToString(), "--", bodies];
+        string[] args = ["-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", "--timeout", "10s", "-H", "X-Api-Key: " + HostProcess.ApiKey, "-s", script, url.ToString(), "--", bodies, ids];
         var cpuBefore = hostCpu?.Invoke() ?? TimeSpan.Zero;
         var (output, code) = await RunAsync("wrk", args, TimeSpan.FromSeconds(seconds + 60));
         var cpu = (hostCpu?.Invoke() ?? TimeSpan.Zero) - cpuBefore;
@@ -38,33 +37,16 @@ internal static class Wrk
         result["threads"] = threads;
         result["connections"] = connections;
         result["seconds"] = seconds;
+        result["ids"] = ids;
         result["command"] = "wrk " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
         result["host_cpu_cores"] = cpu.TotalSeconds / duration;
         return result;
     }
 
-    private static async Task<(string Output, int ExitCode)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    private static async Task<(string Output, int ExitCode)> RunAsync(string file, IReadOnlyList<string> args, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (await stdout + await stderr, process.ExitCode);
+        var run = await Suite.TimedProcess.RunAsync(file, args, timeout, check: false);
+        return (run.Output, run.ExitCode);
     }
 }
 

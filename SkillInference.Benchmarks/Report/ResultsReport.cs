@@ -9,7 +9,8 @@ namespace SkillInference.Benchmarks.Report;
 /// <summary>
 /// <c>--report --command TEXT [--sdk VERSION] [--commit TEXT] [--out PATH]</c>: writes the suite's section of
 /// SkillInference.Benchmarks/RESULTS.md from the results in the work folder — tables with the ratios of ours to each
-/// baseline, issue 7's targets met or missed, the cache replay, the machine, the load, the command and the method.
+/// baseline, issue 7's and issue 10's targets met or missed, the bulk paths beside the kernel, the cache replay, the
+/// machine, the load, the command and the method. Single-row and student times are shown beside the last full run's.
 /// The section sits between two markers; everything else in the file (the batch section of issue 4) is kept.
 /// </summary>
 internal static partial class ResultsReport
@@ -26,7 +27,8 @@ internal static partial class ResultsReport
     {
         var command = Http.Arguments.Value(args, "--command") ?? "bash eng/bench.sh";
         var output = Http.Arguments.Value(args, "--out") ?? Path.Combine(BenchWork.RepositoryRoot(), "SkillInference.Benchmarks", "RESULTS.md");
-        var results = SuiteResults.Load();
+        var existing = File.Exists(output) ? await File.ReadAllTextAsync(output) : "# Measured performance\n\nNumbers measured on the development machine; each section says how to reproduce it.\n";
+        var results = SuiteResults.Load(PreviousRun.Parse(existing));
         if (results.BdnCount == 0)
         {
             await Console.Error.WriteLineAsync($"error: no BenchmarkDotNet results in {Path.Combine(BenchWork.Results, "bdn")}; run the suite first.");
@@ -34,7 +36,6 @@ internal static partial class ResultsReport
         }
 
         var block = Write(results, command, Http.Arguments.Value(args, "--sdk"), Http.Arguments.Value(args, "--commit"));
-        var existing = File.Exists(output) ? await File.ReadAllTextAsync(output) : "# Measured performance\n\nNumbers measured on the development machine; each section says how to reproduce it.\n";
         await File.WriteAllTextAsync(output, Merge(existing, block));
         Console.WriteLine($"wrote {output}");
         return 0;
@@ -62,23 +63,25 @@ internal static partial class ResultsReport
         var date = r.Phases.Count > 0 ? r.Phases[0].Start : DateTimeOffset.UtcNow;
         var s = new StringBuilder();
         s.AppendLine(Begin);
-        s.AppendLine(C, $"## Inference benchmark suite (issue 7) and result cache replay (issue 5) — {date:yyyy-MM-dd}");
+        s.AppendLine(C, $"## Inference benchmark suite (issues 7 and 10) and result cache replay (issue 5) — {date:yyyy-MM-dd}");
         s.AppendLine();
         if (quick)
         {
-            s.AppendLine("**A short run** (`--short`: BenchmarkDotNet's short job, batches up to 100,000 rows, 5-second load runs, a smaller replay): a check that the suite works, with wide error bars — run `bash eng/bench.sh` for numbers to quote.");
+            s.AppendLine("**A short run** (`--short`: BenchmarkDotNet's short job, batches up to 100,000 rows, 5-second load runs, a smaller replay, 10,000 students into PostgreSQL): a check that the suite works, with wide error bars — run `bash eng/bench.sh` for numbers to quote.");
             s.AppendLine();
         }
 
-        s.AppendLine(C, $"Reproduce: `{command}` (builds Release, prepares the models, runs everything below and rewrites this block; about {(quick ? "5" : "35")} minutes). Raw results: `artifacts/bench/work/results/` (BenchmarkDotNet markdown and JSON, `python.json`, `http.json`, `replay.json`).");
+        s.AppendLine(C, $"Reproduce: `{command}` (builds Release, prepares the models, runs everything below and rewrites this block; about {(quick ? "8" : "45")} minutes). Raw results: `artifacts/bench/work/results/` (BenchmarkDotNet markdown and JSON, `python.json`, `python-deep.json`, `predict.json`, `http.json`, `replay.json`, `batch-e2e.json`, `batch-xgb.json`).");
         s.AppendLine();
         Machine(s, r, sdk, commit);
+        Issue10Targets(s, r);
         Targets(s, r, quick);
         Models(s, r);
         SingleRow(s, r);
         Student(s, r);
         Batches(s, r);
         HttpSection(s, r);
+        BulkPaths(s, r);
         Replay(s, r);
         Method(s, r);
         if (r.BatchEndToEnd is { } e2e)
@@ -89,6 +92,14 @@ internal static partial class ResultsReport
             s.AppendLine(string.Join('\n', e2e.Trim().Split('\n').SkipWhile(l => l.StartsWith("## ", StringComparison.Ordinal))).Trim());
             s.AppendLine();
             s.AppendLine("The first measurement of issue 4, with the breakdown of a shard's CPU time, is kept below.");
+            s.AppendLine();
+        }
+
+        if (r.BatchXgbMarkdown is { } xgb)
+        {
+            s.AppendLine("### XGB-300x6 through the batch worker into PostgreSQL, beside the kernel alone");
+            s.AppendLine();
+            s.AppendLine(string.Join('\n', xgb.Trim().Split('\n').SkipWhile(l => l.StartsWith("## ", StringComparison.Ordinal))).Trim());
             s.AppendLine();
         }
 
@@ -193,7 +204,7 @@ internal static partial class ResultsReport
         s.AppendLine(C, $"| {what} | {ratio:0.0}× ({Time(ours.MedianNs)} vs {Time(baseline.MedianNs)}) | {Status(ratio >= target, ratio / target)} |");
     }
 
-    private static string Status(bool met, double share) => met ? "**met**" : string.Create(C, $"**missed** ({share:P0} of the target)");
+    private static string Status(bool met, double share) => met ? "**met**" : double.IsFinite(share) ? string.Create(C, $"**missed** ({share:P0} of the target)") : "**missed**";
 
     private static void Models(StringBuilder s, SuiteResults r)
     {
@@ -201,7 +212,8 @@ internal static partial class ResultsReport
         var info = r.XgbInfo;
         s.AppendLine("### Models and rows");
         s.AppendLine();
-        s.AppendLine(C, $"- **XGB-300x6** — a real XGBoost model trained by `tools/bench/make_xgboost_model.py` (xgboost {info?["versions"]?["xgboost"]}, `binary:logistic`, `hist`, 300 trees, max_depth 6 — {info?["trees"]?["trees_at_max_depth"]} of 300 trees reach depth 6, {info?["trees"]?["mean_leaves"]?.GetValue<double>():0.0} leaves on average — over 20 features; {info?["train_rows"]?.GetValue<int>():N0} synthetic training rows with {info?["missing_share_train"]?.GetValue<double>():P1} missing values; held-out AUC {info?["held_out_auc"]?.GetValue<double>():0.000}), exported with `tools/export_xgboost.py` and imported as an `xgboost-json` bundle (`XGBoostBundleBuilder`). Its ONNX copy is made by `tools/bench/xgboost_to_onnx.py` (`ai.onnx.ml` TreeEnsembleRegressor, BRANCH_LT, `missing_value_tracks_true` = `default_left`, base value = base margin, then Sigmoid). Checked on {v?["xgb"]?["rows"]?.GetValue<int>():N0} rows against xgboost's own `predict_proba`: ours bit-identical on {v?["xgb"]?["oursExactRows"]?.GetValue<int>():N0} rows (max difference {v?["xgb"]?["oursMaxAbsDiff"]?.GetValue<double>():G3}), ONNX Runtime within {v?["xgb"]?["onnxMaxAbsDiff"]?.GetValue<double>():G2} (float32 sums in another order).");
+        XgbModel(s, "XGB-300x6", info, v?["xgb"], "");
+        XgbModel(s, "XGB-400x8", r.XgbDeepInfo, v?["xgbDeep"], " The deep model of issue 10, made the same way with `--trees 400 --depth 8 --features 24`; its timing rows are its own (24 features, the same generator).");
         var shape = v?["trees"]?["ftShape"];
         s.AppendLine(C, $"- **FT-300** — ML.NET FastTree trained in .NET on the same {info?["train_rows"]?.GetValue<int>():N0} rows ({shape?["trees"]} trees, NumberOfLeaves 64: {shape?["meanLeaves"]?.GetValue<double>():0.#} leaves per tree; FastTree grows leaf-wise, so its trees are unbalanced — mean depth {shape?["meanDepth"]?.GetValue<double>():0.0}, deepest {shape?["maxDepth"]} — where XGBoost's are depth 6 at most; AUC {v?["trees"]?["ft"]?["auc"]?.GetValue<double>():0.000}), converted to ONNX by ML.NET's own `ConvertToOnnx`. Checked on {v?["ft"]?["rows"]?.GetValue<int>():N0} rows against ML.NET's PredictionEngine: ours bit-identical on {v?["ft"]?["oursExactRows"]?.GetValue<int>():N0}, ML.NET Transform identical, ONNX Runtime within {v?["ft"]?["onnxMaxAbsDiff"]?.GetValue<double>():G2}. So ML.NET, ONNX Runtime and our engine run the identical model.");
         s.AppendLine(C, $"- **Sample models** — the seven skills' FastTree bundles (`{v?["samples"]?["collaboration"]?["parameters"]}`; `collaboration`: {v?["samples"]?["collaboration"]?["features"]} features), as the service and the host serve them.");
@@ -209,14 +221,23 @@ internal static partial class ResultsReport
         s.AppendLine();
     }
 
+    private static void XgbModel(StringBuilder s, string name, JsonObject? info, JsonNode? check, string note)
+    {
+        var p = info?["params"];
+        var trees = p?["n_estimators"]?.GetValue<int>();
+        var depth = p?["max_depth"]?.GetValue<int>();
+        s.AppendLine(C, $"- **{name}** — a real XGBoost model trained by `tools/bench/make_xgboost_model.py` (xgboost {info?["versions"]?["xgboost"]}, `binary:logistic`, `hist`, {trees} trees, max_depth {depth} — {info?["trees"]?["trees_at_max_depth"]} of {trees} trees reach depth {depth}, {info?["trees"]?["mean_leaves"]?.GetValue<double>():0.0} leaves on average — over {info?["features"]?.AsArray().Count} features; {info?["train_rows"]?.GetValue<int>():N0} synthetic training rows with {info?["missing_share_train"]?.GetValue<double>():P1} missing values; held-out AUC {info?["held_out_auc"]?.GetValue<double>():0.000}), exported with `tools/export_xgboost.py` and imported as an `xgboost-json` bundle (`XGBoostBundleBuilder`). Its ONNX copy is made by `tools/bench/xgboost_to_onnx.py` (`ai.onnx.ml` TreeEnsembleRegressor, BRANCH_LT, `missing_value_tracks_true` = `default_left`, base value = base margin, then Sigmoid). Checked on {check?["rows"]?.GetValue<int>():N0} rows against xgboost's own `predict_proba`: ours bit-identical on {check?["oursExactRows"]?.GetValue<int>():N0} rows (max difference {check?["oursMaxAbsDiff"]?.GetValue<double>():G3}), ONNX Runtime within {check?["onnxMaxAbsDiff"]?.GetValue<double>():G2} (float32 sums in another order).{note}");
+    }
+
     private static void SingleRow(StringBuilder s, SuiteResults r)
     {
-        s.AppendLine("### 1. Single row, one skill");
+        var previous = r.Previous;
+        s.AppendLine(PreviousRun.SingleRowTable);
         s.AppendLine();
-        s.AppendLine("Median time per call (BenchmarkDotNet; each call scores the next distinct row), allocation per call, and how many times faster ours is. Python: median of per-call wall times over 2,000 distinct rows (`time.perf_counter_ns`), each call on a 1×20 numpy array.");
+        s.AppendLine("Median time per call (BenchmarkDotNet; each call scores the next distinct row), the previous full run's median, allocation per call, and how many times faster ours is. Python: median of per-call wall times over 2,000 distinct rows (`time.perf_counter_ns`), each call on a 1×20 (1×24) numpy array.");
         s.AppendLine();
-        s.AppendLine("| model | engine | median | mean ± 99.9% CI | allocated | ours is faster by |");
-        s.AppendLine("|---|---|---:|---:|---:|---:|");
+        s.AppendLine("| model | engine | median | previous run | mean ± 99.9% CI | allocated | ours is faster by |");
+        s.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         void Row(string model, BdnResult? x, BdnResult? ours, string? name = null)
         {
             if (x is null)
@@ -224,53 +245,64 @@ internal static partial class ResultsReport
                 return;
             }
 
+            name ??= x.Title;
             var ratio = ours is null || ReferenceEquals(x, ours) ? "—" : string.Create(C, $"**{x.MedianNs / ours.MedianNs:0.0}×**");
-            s.AppendLine(C, $"| {model} | {name ?? x.Title} | {Time(x.MedianNs)} | {Time(x.MeanNs)} ± {Time(x.ErrorNs)} | {Bytes(x.AllocatedBytes)} | {ratio} |");
+            s.AppendLine(C, $"| {model} | {name} | {Time(x.MedianNs)} | {previous.Value(PreviousRun.SingleRowTable, $"{model} | {name}") ?? "—"} | {Time(x.MeanNs)} ± {Time(x.ErrorNs)} | {Bytes(x.AllocatedBytes)} | {ratio} |");
+        }
+
+        void Xgb(string model, string type, bool deep)
+        {
+            var ours = r.Bdn(type, "Ours");
+            Row(model, ours, ours, "**ours** (compiled engine)");
+            Row(model, r.Bdn(type, "Onnx"), ours, "ONNX Runtime (preallocated OrtValues, 1 thread)");
+            foreach (var api in PythonApis)
+            {
+                foreach (var t in ThreadCounts)
+                {
+                    if (r.PythonSingle(api, t, deep) is { } py && ours is not null)
+                    {
+                        var us = py["median_us"]!.GetValue<double>();
+                        var name = $"Python xgboost `{api}`, nthread={t}";
+                        s.AppendLine(C, $"| {model} | {name} | {us:N1} µs | {previous.Value(PreviousRun.SingleRowTable, $"{model} | {name}") ?? "—"} | {py["mean_us"]!.GetValue<double>():N1} µs (p99 {py["p99_us"]!.GetValue<double>():N0} µs) | — | **{us * 1000 / ours.MedianNs:N0}×** |");
+                    }
+                }
+            }
         }
 
         var ft = r.Bdn("FastTreeSingleRowBenchmarks", "Ours");
         Row("FT-300", ft, ft, "**ours** (compiled engine)");
         Row("FT-300", r.Bdn("FastTreeSingleRowBenchmarks", "MlNet"), ft, "ML.NET PredictionEngine, `Predict(x, ref y)`");
         Row("FT-300", r.Bdn("FastTreeSingleRowBenchmarks", "Onnx"), ft, "ONNX Runtime (preallocated OrtValues, 1 thread)");
-        var xgb = r.Bdn("XGBoostSingleRowBenchmarks", "Ours");
-        Row("XGB-300x6", xgb, xgb, "**ours** (compiled engine)");
-        Row("XGB-300x6", r.Bdn("XGBoostSingleRowBenchmarks", "Onnx"), xgb, "ONNX Runtime (preallocated OrtValues, 1 thread)");
-        foreach (var api in PythonApis)
-        {
-            foreach (var t in ThreadCounts)
-            {
-                if (r.PythonSingle(api, t) is { } py && xgb is not null)
-                {
-                    var us = py["median_us"]!.GetValue<double>();
-                    s.AppendLine(C, $"| XGB-300x6 | Python xgboost `{api}`, nthread={t} | {us:N1} µs | {py["mean_us"]!.GetValue<double>():N1} µs (p99 {py["p99_us"]!.GetValue<double>():N0} µs) | — | **{us * 1000 / xgb.MedianNs:N0}×** |");
-                }
-            }
-        }
-
+        Xgb("XGB-300x6", "XGBoostSingleRowBenchmarks", deep: false);
+        Xgb("XGB-400x8", "XGBoostDeepSingleRowBenchmarks", deep: true);
         var sample = r.Bdn("SampleSingleRowBenchmarks", "Ours");
         Row("sample (`collaboration`)", sample, sample, "**ours** (compiled engine)");
         Row("sample (`collaboration`)", r.Bdn("SampleSingleRowBenchmarks", "MlNet"), sample, "ML.NET PredictionEngine, `Predict(x, ref y)`");
         s.AppendLine();
+        if (previous.Label is not null)
+        {
+            s.AppendLine(previous.Sentence);
+            s.AppendLine();
+        }
     }
 
     private static void Student(StringBuilder s, SuiteResults r)
     {
-        s.AppendLine("### 2. One student, all seven skills, through `ISkillInferenceService`");
+        s.AppendLine(PreviousRun.StudentTable + ", through `ISkillInferenceService`");
         s.AppendLine();
-        s.AppendLine("Feature dictionaries in, seven results out (validation, imputation, scaling, the seven sample models, confidence, top features), 4,096 distinct students with ids; in-process, no HTTP.");
+        s.AppendLine("Feature dictionaries in, seven results out (validation, imputation, scaling, the seven sample models, confidence, top features), 4,096 distinct students with ids; in-process, no HTTP. Before timing, the setup checks that the cache-off service answers 64 students twice and their seven items, each time computed (no result `cached`) and on exactly the catalog's seven skills.");
         s.AppendLine();
-        s.AppendLine("| case | median | mean ± 99.9% CI | allocated |");
-        s.AppendLine("|---|---:|---:|---:|");
-        foreach (var method in new[] { "AllSkills", "AllSkillsCacheOn", "SevenItems", "SevenItemsCached", "OneSkill", "OneSkillCached" })
+        s.AppendLine("| case | median | previous run | mean ± 99.9% CI | allocated |");
+        s.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var method in new[] { "AllSkills", "SevenKernels", "AllSkillsCacheOn", "SevenItems", "SevenItemsCached", "OneSkill", "OneSkillCached" })
         {
             if (r.Bdn("StudentBenchmarks", method) is { } x)
             {
-                s.AppendLine(C, $"| {x.Title} | **{Time(x.MedianNs)}** | {Time(x.MeanNs)} ± {Time(x.ErrorNs)} | {Bytes(x.AllocatedBytes)} |");
+                s.AppendLine(C, $"| {x.Title} | **{Time(x.MedianNs)}** | {r.Previous.Value(PreviousRun.StudentTable, x.Title) ?? "—"} | {Time(x.MeanNs)} ± {Time(x.ErrorNs)} | {Bytes(x.AllocatedBytes)} |");
             }
         }
 
-        var usesCache = File.Exists(Path.Combine(BenchWork.Results, "student-cache.json"))
-            && JsonNode.Parse(File.ReadAllText(Path.Combine(BenchWork.Results, "student-cache.json")))?["inferAllSkillsUsesCache"]?.GetValue<bool>() == true;
+        var usesCache = r.StudentChecks?["inferAllSkillsUsesCache"]?.GetValue<bool>() == true;
         s.AppendLine();
         s.AppendLine(usesCache
             ? "`InferAllSkillsAsync` served the warmed students from the cache in this build, so its \"cache on\" row is a hit."
@@ -295,25 +327,12 @@ internal static partial class ResultsReport
         s.Append("|---|---|---|");
         s.AppendLine(string.Concat(sizes.Select(_ => "---:|")));
         var cores = Environment.ProcessorCount;
-        BatchRow(s, r, sizes, "XGB-300x6", "**ours**", $"all ({cores})", "OursXgb");
-        BatchRow(s, r, sizes, "XGB-300x6", "ONNX Runtime (one [n, 20] tensor)", $"intra-op {cores}", "OnnxXgb");
-        foreach (var api in PythonApis)
-        {
-            foreach (var t in new[] { 2, 1 })
-            {
-                s.Append(C, $"| XGB-300x6 | Python xgboost `{api}` | nthread={t} |");
-                foreach (var n in sizes)
-                {
-                    s.Append(r.PythonBatch(api, t, n) is { } py ? string.Create(C, $" {py["rows_per_s"]!.GetValue<double>():N0} |") : " — |");
-                }
+        PythonBatchRows(s, r, sizes, "XGB-300x6", "OursXgb", "OnnxXgb", cores, deep: false);
 
-                s.AppendLine();
-            }
-        }
-
+        PythonBatchRows(s, r, sizes, "XGB-400x8", "OursXgbDeep", "OnnxXgbDeep", cores, deep: true);
         BatchRow(s, r, sizes, "FT-300", "**ours**", $"all ({cores})", "OursFt");
         BatchRow(s, r, sizes, "FT-300", "ML.NET `Transform` + cursor", "1", "MlNetTransformFt");
-        BatchRow(s, r, sizes, "FT-300", "ONNX Runtime (one [n, 20] tensor)", $"intra-op {cores}", "OnnxFt");
+        BatchRow(s, r, sizes, "FT-300", "ONNX Runtime (one [n, features] tensor)", $"intra-op {cores}", "OnnxFt");
         s.AppendLine();
 
         s.AppendLine("How many times ours is faster:");
@@ -327,15 +346,38 @@ internal static partial class ResultsReport
         s.AppendLine();
         s.Append("|---|---|");
         s.AppendLine(string.Concat(sizes.Select(_ => "---:|")));
-        RatioRow(s, sizes, "XGB-300x6", "ONNX Runtime", n => Rate(r, "OursXgb", n), n => Rate(r, "OnnxXgb", n));
-        foreach (var api in PythonApis)
+        foreach (var (model, ours, onnx, deep) in new[] { ("XGB-300x6", "OursXgb", "OnnxXgb", false), ("XGB-400x8", "OursXgbDeep", "OnnxXgbDeep", true) })
         {
-            RatioRow(s, sizes, "XGB-300x6", $"Python `{api}` (nthread=2)", n => Rate(r, "OursXgb", n), n => r.PythonBatch(api, 2, n)?["rows_per_s"]?.GetValue<double>());
+            RatioRow(s, sizes, model, "ONNX Runtime", n => Rate(r, ours, n), n => Rate(r, onnx, n));
+            foreach (var api in PythonApis)
+            {
+                RatioRow(s, sizes, model, $"Python `{api}` (nthread=2)", n => Rate(r, ours, n), n => r.PythonBatch(api, 2, n, deep)?["rows_per_s"]?.GetValue<double>());
+            }
         }
 
         RatioRow(s, sizes, "FT-300", "ML.NET Transform", n => Rate(r, "OursFt", n), n => Rate(r, "MlNetTransformFt", n));
         RatioRow(s, sizes, "FT-300", "ONNX Runtime", n => Rate(r, "OursFt", n), n => Rate(r, "OnnxFt", n));
         s.AppendLine();
+    }
+
+    /// <summary>An XGBoost model's batch rows: ours, ONNX Runtime, Python's two APIs on 2 and 1 threads.</summary>
+    private static void PythonBatchRows(StringBuilder s, SuiteResults r, int[] sizes, string model, string ours, string onnx, int cores, bool deep)
+    {
+        BatchRow(s, r, sizes, model, "**ours**", $"all ({cores})", ours);
+        BatchRow(s, r, sizes, model, "ONNX Runtime (one [n, features] tensor)", $"intra-op {cores}", onnx);
+        foreach (var api in PythonApis)
+        {
+            foreach (var t in new[] { 2, 1 })
+            {
+                s.Append(C, $"| {model} | Python xgboost `{api}` | nthread={t} |");
+                foreach (var n in sizes)
+                {
+                    s.Append(r.PythonBatch(api, t, n, deep) is { } py ? string.Create(C, $" {py["rows_per_s"]!.GetValue<double>():N0} |") : " — |");
+                }
+
+                s.AppendLine();
+            }
+        }
     }
 
     private static double? Rate(SuiteResults r, string method, int n) => r.Bdn("BatchBenchmarks", method, $"Rows={n}") is { } x ? n / (x.MedianNs / 1e9) : null;
@@ -372,7 +414,7 @@ internal static partial class ResultsReport
 
         s.AppendLine("### 4. The host over HTTP (loopback)");
         s.AppendLine();
-        s.AppendLine(C, $"`SkillInference.Host` (Release, `dotnet SkillInference.Host.dll --urls http://127.0.0.1:PORT`, the seven sample models, Warning-level logging) and the load generator share the {Environment.ProcessorCount} cores. `/infer` bodies: {h["bodies"]?["infer"]} distinct students round-robin over the seven skills, without a student id (nothing cached: every request is scored). Host CPU = the host process's CPU time / wall time.");
+        s.AppendLine(C, $"`SkillInference.Host` (Release, `dotnet SkillInference.Host.dll --urls http://127.0.0.1:PORT`, the seven sample models and XGB-300x6, Warning-level logging) and the load generator share the {Environment.ProcessorCount} cores. `/infer` bodies: {h["bodies"]?["infer"]} distinct students round-robin over the seven skills, without a student id (nothing cached: every request is scored). Host CPU = the host process's CPU time / wall time.");
         s.AppendLine();
         s.AppendLine("| run | requests/s | p50 | p90 | p99 | p99.9 | max | errors | host CPU (cores) |");
         s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -389,14 +431,35 @@ internal static partial class ResultsReport
             WrkRow(s, $"`/infer` at saturation: wrk, {run!["threads"]} threads, {run["connections"]} connections, {run["seconds"]} s", run, "requests_per_s");
         }
 
-        if (h["batch"] is { } b)
+        if (h["studentIds"] is { } ids)
         {
-            WrkRow(s, $"`/infer/batch` with 1,000 items: wrk, {b["threads"]} thread, {b["connections"]} connections, {b["seconds"]} s", b, "requests_per_s");
-            s.AppendLine();
-            s.AppendLine(C, $"The batch endpoint scored **{b["items_per_s"]!.GetValue<double>():N0} items/s** (requests/s × 1,000; bodies of {h["bodies"]?["batchBytesMean"]?.GetValue<double>() / 1024:N0} KiB, 16 distinct).");
+            foreach (var (key, what) in new[] { ("cacheOffDistinct", "a distinct student id per request, cache off (`Cache:Kind=None`)"), ("cacheOnDistinct", "a distinct student id per request, default in-memory cache on (every result stored)"), ("cacheOnRepeated", "the same student id per body, cache on (hits once warmed)") })
+            {
+                if (ids[key] is { } run)
+                {
+                    WrkRow(s, $"`/infer` with {what}: wrk, {run["threads"]} threads, {run["connections"]} connections, {run["seconds"]} s", run, "requests_per_s");
+                }
+            }
+        }
+
+        var batch = h["batch"];
+        if (batch is not null)
+        {
+            WrkRow(s, $"`/infer/batch` with 1,000 items of the seven skills: wrk, {batch["threads"]} thread, {batch["connections"]} connections, {batch["seconds"]} s", batch, "requests_per_s");
+        }
+
+        if (h["xgbBatch"] is { } xb)
+        {
+            WrkRow(s, $"`/infer/batch` with 1,000 XGB-300x6 items: wrk, {xb["threads"]} thread, {xb["connections"]} connections, {xb["seconds"]} s", xb, "requests_per_s");
         }
 
         s.AppendLine();
+        if (batch is not null)
+        {
+            s.AppendLine(C, $"The batch endpoint scored **{batch["items_per_s"]!.GetValue<double>():N0} items/s** on the seven sample skills (requests/s × 1,000; bodies of {h["bodies"]?["batchBytesMean"]?.GetValue<double>() / 1024:N0} KiB, 16 distinct){(h["xgbBatch"] is { } x ? string.Create(C, $" and **{x["items_per_s"]!.GetValue<double>():N0} items/s** on XGB-300x6 ({h["bodies"]?["xgbBatchBytesMean"]?.GetValue<double>() / 1024:N0} KiB, 16 bodies of distinct timing rows; one response checked: {Int(x["check"]?["exactToXgboost"]):N0} of {Int(x["check"]?["items"]):N0} scores equal to xgboost's `predict_proba`)") : "")}. The student-id runs use `tools/bench/wrk_bodies.lua`'s `distinct` mode (a new id on every request, so every request is computed and, with the cache on, stored) and `repeat` mode (body i is always student i: after one pass every request is a hit); the host with the cache off is a second host process, started beside the first.");
+            s.AppendLine();
+        }
+
         if (h["saturation"]?.AsArray() is { Count: > 0 } sat)
         {
             var wrk = PortPattern().Replace(sat[0]!["command"]!.GetValue<string>().Replace(BenchWork.RepositoryRoot() + "/", "", StringComparison.Ordinal), "127.0.0.1:PORT");
@@ -428,7 +491,7 @@ internal static partial class ResultsReport
         var checks = x["checks"]!;
         s.AppendLine("### Result cache replay through the host with Redis (issue 5)");
         s.AppendLine();
-        s.AppendLine(C, $"A simulated school day replayed open-loop through **two host instances sharing one Redis** (Cache:Kind=Redis, a load balancer's random spread): {p["students"]!.GetValue<int>():N0} students whose popularity follows a Zipf law (exponent {p["zipfExponent"]}); {p["visits"]!.GetValue<int>():N0} dashboard visits at random times, each asking all seven skills with the student's id and refreshed 0+ times (geometric, mean 1) within 30 s–15 min; **{p["featureUpdates"]} students ({Http.ReplayWorkload.UpdateShare:P0}) get new features** at a random time (the client then sends the new features, and `POST /api/v1/students/{{id}}/invalidate` is called as an ingestion service would); and at noon **`{p["deployedSkill"]}` {p["oldVersion"]} → {p["newVersion"]}** (retrained on other students, published before the day) is deployed through the registry — the hosts reload within their ReloadInterval of 1 s. {sum["requests"]!.GetValue<int>():N0} requests in {p["wallSeconds"]!.GetValue<double>():0} s of wall time (the day compressed {p["compression"]!.GetValue<double>():N0}×, about {p["rate"]!.GetValue<int>():N0} requests/s); TTLs scaled with it: Redis 24 h = {p["ttlSeconds"]} s, memory layer {p["memoryTtlSeconds"]} s (= {p["memoryTtlSimulatedMinutes"]!.GetValue<double>():0} simulated minutes, the default being 10).");
+        s.AppendLine(C, $"A simulated school day replayed open-loop through **two host instances sharing one Redis** (Cache:Kind=Redis, a load balancer's random spread): {p["students"]!.GetValue<int>():N0} students whose popularity follows a Zipf law (exponent {p["zipfExponent"]}); {p["visits"]!.GetValue<int>():N0} dashboard visits at random times, each asking all seven skills with the student's id and refreshed 0+ times (geometric, mean 1) within 30 s–15 min; **{p["featureUpdates"]} students ({Http.ReplayWorkload.UpdateShare:P0}) get new features** at a random time (the client then sends the new features, and `POST /api/v1/students/invalidate` (the id in the body) is called as an ingestion service would); and at noon **`{p["deployedSkill"]}` {p["oldVersion"]} → {p["newVersion"]}** (retrained on other students, published before the day) is deployed through the registry — the hosts reload within their ReloadInterval of 1 s. {sum["requests"]!.GetValue<int>():N0} requests in {p["wallSeconds"]!.GetValue<double>():0} s of wall time (the day compressed {p["compression"]!.GetValue<double>():N0}×, about {p["rate"]!.GetValue<int>():N0} requests/s); TTLs scaled with it: Redis 24 h = {p["ttlSeconds"]} s, memory layer {p["memoryTtlSeconds"]} s (= {p["memoryTtlSimulatedMinutes"]!.GetValue<double>():0} simulated minutes, the default being 10).");
         s.AppendLine();
         s.AppendLine("| measure | value |");
         s.AppendLine("|---|---|");
@@ -454,6 +517,8 @@ internal static partial class ResultsReport
         s.AppendLine("- **Threads.** Single rows: one thread for every engine (ONNX Runtime `IntraOpNumThreads = 1`, as recommended for single-row latency). Batches: ours splits batches of 4,096 rows or more across the cores; ONNX Runtime gets intra-op threads = cores; ML.NET's `Transform` + cursor runs on one thread, as ML.NET does it; Python xgboost is timed with nthread=2 and nthread=1 (libgomp's default waiting policy).");
         s.AppendLine("- **Same model, checked.** Before timing, each benchmark class checks that its engines agree within 1e-5 on 4,096 rows (`--prepare` checks more rows against xgboost's and ML.NET's own outputs) and fails loudly otherwise.");
         s.AppendLine("- **Fixed rate** means open loop: request i is sent at start + i / rate whether or not earlier ones have returned (this program's generator, `Http/OpenLoop.cs`), so a slow server cannot lower the offered load; latency is measured from the send and, separately, from the intended send time. **Saturation** is wrk's closed loop with a few connections and distinct bodies. Both share the machine's cores with the host.");
+        s.AppendLine("- **Bulk paths against the kernel** (issue 10): the kernel alone is `IScoringModel.PredictBatch` of the compiled model on the very rows the path scored, cut into the path's chunks and run as many at a time (`Suite/KernelTiming.cs`, one warm-up then the median of several passes), in the same run as the path; its scores are checked against xgboost's. **Whole processes** (`skillinf predict`, the Python job) are timed from outside: wall clock from start to exit, CPU time from the exited children's accounting (`/proc/self/stat`), the two taking turns so that a change of load falls on both.");
+        s.AppendLine("- **Previous run**: the single-row and student tables show the medians of the last full run as RESULTS.md held them before this run (a short run in between carries them forward); a regression is a median more than 10 % above it.");
         s.AppendLine("- **Cache replay**: hit = the response's `cached` flag; the memory/Redis split comes from Redis's `INFO commandstats` (HGET calls during the day); the hosts' `/metrics` (`skillinference_cache_lookups_total`) counts the same per host.");
         s.AppendLine();
     }

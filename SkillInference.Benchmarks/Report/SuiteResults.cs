@@ -41,10 +41,33 @@ internal sealed partial class SuiteResults
 
     public string? BatchEndToEnd { get; }
 
+    /// <summary>Python xgboost on XGB-400x8 (tools/bench/time_xgboost.py).</summary>
+    public JsonObject? PythonDeep { get; private init; }
+
+    /// <summary><c>skillinf predict</c> against Python and the kernel alone (<c>--predict</c>).</summary>
+    public JsonObject? Predict { get; private init; }
+
+    /// <summary>The nightly batch of the sample skills into PostgreSQL (<c>--batch-e2e</c>).</summary>
+    public JsonObject? Batch { get; private init; }
+
+    /// <summary>Its Markdown, as printed.</summary>
+    public string? BatchXgbMarkdown { get; private init; }
+
+    /// <summary>XGB-300x6 through the batch worker beside the kernel alone (<c>--batch-e2e --xgb</c>).</summary>
+    public JsonObject? BatchXgb { get; private init; }
+
+    /// <summary>What the student benchmarks checked (the cache off really off, the seven skills).</summary>
+    public JsonObject? StudentChecks { get; private init; }
+
+    public JsonObject? XgbDeepInfo { get; private init; }
+
+    /// <summary>The last full run, from RESULTS.md before this report replaces it.</summary>
+    public PreviousRun Previous { get; private init; } = PreviousRun.None;
+
     /// <summary>The BenchmarkDotNet jobs that ran, as it prints them, e.g. <c>short(Toolchain=..., IterationCount=3, ...)</c>.</summary>
     public IReadOnlyList<string> BdnJobs { get; private init; } = [];
 
-    public static SuiteResults Load()
+    public static SuiteResults Load(PreviousRun previous)
     {
         var results = BenchWork.Results;
         var bdn = new Dictionary<(string, string, string), BdnResult>();
@@ -85,6 +108,14 @@ internal sealed partial class SuiteResults
         return new SuiteResults(bdn, Json(Path.Combine(results, "python.json")), Json(Path.Combine(results, "http.json")), Json(Path.Combine(results, "replay.json")), Json(BenchWork.Verification), Json(Path.Combine(BenchWork.Xgb, "info.json")), ReadPhases(Path.Combine(results, "phases.tsv")), File.Exists(Path.Combine(results, "batch-e2e.md")) ? File.ReadAllText(Path.Combine(results, "batch-e2e.md")) : null)
         {
             BdnJobs = [.. jobs],
+            PythonDeep = Json(Path.Combine(results, "python-deep.json")),
+            Predict = Json(Path.Combine(results, "predict.json")),
+            Batch = Json(Path.Combine(results, "batch-e2e.json")),
+            BatchXgb = Json(Path.Combine(results, "batch-xgb.json")),
+            BatchXgbMarkdown = File.Exists(Path.Combine(results, "batch-xgb.md")) ? File.ReadAllText(Path.Combine(results, "batch-xgb.md")) : null,
+            StudentChecks = Json(Path.Combine(results, "student-cache.json")),
+            XgbDeepInfo = Json(BenchWork.Xgb400.Info),
+            Previous = previous,
         };
     }
 
@@ -92,13 +123,13 @@ internal sealed partial class SuiteResults
 
     public int BdnCount => _bdn.Count;
 
-    /// <summary>Python single-row timing (median µs per call) for an API and thread count.</summary>
-    public JsonNode? PythonSingle(string api, int threads) =>
-        Python?["single"]?.AsArray().FirstOrDefault(s => s!["api"]!.GetValue<string>() == api && s["nthread"]!.GetValue<int>() == threads);
+    /// <summary>Python single-row timing (median µs per call) for an API and thread count, on XGB-300x6 or XGB-400x8.</summary>
+    public JsonNode? PythonSingle(string api, int threads, bool deep = false) =>
+        (deep ? PythonDeep : Python)?["single"]?.AsArray().FirstOrDefault(s => s!["api"]!.GetValue<string>() == api && s["nthread"]!.GetValue<int>() == threads);
 
-    /// <summary>Python batch timing for an API, thread count and size.</summary>
-    public JsonNode? PythonBatch(string api, int threads, int rows) =>
-        Python?["batch"]?.AsArray().FirstOrDefault(s => s!["api"]!.GetValue<string>() == api && s["nthread"]!.GetValue<int>() == threads && s["rows"]!.GetValue<int>() == rows);
+    /// <summary>Python batch timing for an API, thread count and size, on XGB-300x6 or XGB-400x8.</summary>
+    public JsonNode? PythonBatch(string api, int threads, int rows, bool deep = false) =>
+        (deep ? PythonDeep : Python)?["batch"]?.AsArray().FirstOrDefault(s => s!["api"]!.GetValue<string>() == api && s["nthread"]!.GetValue<int>() == threads && s["rows"]!.GetValue<int>() == rows);
 
     private static JsonObject? Json(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?.AsObject() : null;
 

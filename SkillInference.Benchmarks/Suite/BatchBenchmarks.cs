@@ -6,7 +6,8 @@ using SkillInference.Engines;
 namespace SkillInference.Benchmarks.Suite;
 
 /// <summary>
-/// Issue 7, benchmark 3: batches of 1,000, 100,000 and 1,000,000 distinct prepared rows (the first n timing rows).
+/// Issue 7, benchmark 3: batches of 1,000, 100,000 and 1,000,000 distinct prepared rows (the first n timing rows), on
+/// XGB-300x6, FT-300 and (issue 10) the deep XGB-400x8.
 /// Ours: <see cref="IScoringModel.PredictBatch"/> (all cores above its parallel threshold). ML.NET: <c>Transform</c> of
 /// an in-memory data view and a cursor reading every probability (one thread, as ML.NET runs it). ONNX Runtime: one
 /// <c>[n, 20]</c> tensor bound with its output, intra-op threads = cores. Python XGBoost on the same rows is timed by
@@ -16,8 +17,10 @@ namespace SkillInference.Benchmarks.Suite;
 public class BatchBenchmarks
 {
     private IScoringModel? _oursXgb;
+    private IScoringModel? _oursXgbDeep;
     private IScoringModel? _oursFt;
     private OnnxBaseline? _onnxXgb;
+    private OnnxBaseline? _onnxXgbDeep;
     private OnnxBaseline? _onnxFt;
     private OrtIoBinding? _binding;
     private MlNetBaseline? _mlnet;
@@ -35,6 +38,22 @@ public class BatchBenchmarks
     {
         _oursXgb = SuiteModels.Ours(SuiteModels.Current.XgbBundle);
         _output = new float[Rows];
+    }
+
+    [GlobalSetup(Target = nameof(OursXgbDeep))]
+    public void SetupOursXgbDeep()
+    {
+        _oursXgbDeep = SuiteModels.Ours(SuiteModels.Current.XgbDeep.Bundle);
+        _output = new float[Rows];
+    }
+
+    [GlobalSetup(Target = nameof(OnnxXgbDeep))]
+    public void SetupOnnxXgbDeep()
+    {
+        var deep = SuiteModels.Current.XgbDeep;
+        _onnxXgbDeep = new OnnxBaseline(deep.Onnx, threads: Environment.ProcessorCount);
+        _output = new float[Rows * _onnxXgbDeep.Width];
+        _binding = _onnxXgbDeep.BindBatch(deep.Rows, Rows, _output);
     }
 
     [GlobalSetup(Target = nameof(OursFt))]
@@ -72,10 +91,12 @@ public class BatchBenchmarks
     public void Cleanup()
     {
         _oursXgb?.Dispose();
+        _oursXgbDeep?.Dispose();
         _oursFt?.Dispose();
         _onnxXgb?.Dispose();
+        _onnxXgbDeep?.Dispose();
         _onnxFt?.Dispose();
-        (_oursXgb, _oursFt, _onnxXgb, _onnxFt, _binding, _mlnet, _view) = (null, null, null, null, null, null, null);
+        (_oursXgb, _oursXgbDeep, _oursFt, _onnxXgb, _onnxXgbDeep, _onnxFt, _binding, _mlnet, _view) = (null, null, null, null, null, null, null, null, null);
         _output = [];
     }
 
@@ -84,6 +105,12 @@ public class BatchBenchmarks
 
     [Benchmark(Description = "XGB-300x6: ONNX Runtime")]
     public void OnnxXgb() => _onnxXgb!.Run(_binding!);
+
+    [Benchmark(Description = "XGB-400x8: ours")]
+    public void OursXgbDeep() => _oursXgbDeep!.PredictBatch(SuiteModels.Current.XgbDeep.Rows.AsSpan(0, Rows * SuiteModels.Current.XgbDeep.Features), _output);
+
+    [Benchmark(Description = "XGB-400x8: ONNX Runtime")]
+    public void OnnxXgbDeep() => _onnxXgbDeep!.Run(_binding!);
 
     [Benchmark(Description = "FT-300: ours")]
     public void OursFt() => _oursFt!.PredictBatch(SuiteModels.Current.FtRows.AsSpan(0, Rows * SuiteModels.Features), _output);

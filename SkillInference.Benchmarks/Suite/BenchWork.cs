@@ -17,27 +17,21 @@ internal static class BenchWork
 
     public static bool Short => Environment.GetEnvironmentVariable(ShortVariable) is "1" or "true";
 
-    /// <summary>tools/bench/make_xgboost_model.py's output.</summary>
-    public static string Xgb => Path.Combine(Root, "xgb");
+    /// <summary>XGB-300x6: tools/bench/make_xgboost_model.py's output with its default parameters.</summary>
+    public static XgbModelFiles Xgb300 { get; } = new("XGB-300x6", "bench_xgboost", 20, Path.Combine(Root, "xgb"));
 
-    public static string XgbModelJson => Path.Combine(Xgb, "export", "model.json");
+    /// <summary>XGB-400x8, the deep model: <c>make_xgboost_model.py --trees 400 --depth 8 --features 24</c>.</summary>
+    public static XgbModelFiles Xgb400 { get; } = new("XGB-400x8", "bench_xgboost_deep", 24, Path.Combine(Root, "xgb-400x8"));
 
-    public static string XgbMetadataJson => Path.Combine(Xgb, "export", "metadata.json");
-
-    /// <summary>tools/bench/xgboost_to_onnx.py's output.</summary>
-    public static string XgbOnnx => Path.Combine(Xgb, "model.onnx");
-
-    /// <summary>The timing rows: float32 [N, 20], raw features (the XGBoost model's prepared input: it has no scaler).</summary>
-    public static string XgbRows => Path.Combine(Xgb, "rows.bin");
-
-    /// <summary>xgboost's predict_proba of the first rows of <see cref="XgbRows"/>.</summary>
-    public static string XgbExpected => Path.Combine(Xgb, "expected.bin");
+    /// <summary>The folder of XGB-300x6's files.</summary>
+    public static string Xgb => Xgb300.Directory;
 
     public static string TrainCsv => Path.Combine(Xgb, "train.csv");
 
     public static string Models => Path.Combine(Root, "models");
 
-    public static string XgbBundle => Path.Combine(Models, "xgb-300x6");
+    /// <summary>A file-system model store with XGB-300x6 deployed as its only skill (the CLI and worker paths score it).</summary>
+    public static string XgbStore => Path.Combine(Models, "xgb-300x6-store");
 
     public static string FtBundle => Path.Combine(Models, "ft-300");
 
@@ -90,4 +84,35 @@ internal static class BenchWork
         using var stream = File.Create(path);
         stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
     }
+}
+
+/// <summary>
+/// The files of one model made by tools/bench/make_xgboost_model.py (in <paramref name="Directory"/>) and its bundle.
+/// </summary>
+/// <param name="Name">The suite's name of the model, e.g. XGB-300x6.</param>
+/// <param name="Skill">The skill id its bundle serves.</param>
+/// <param name="Features">Its feature count (the width of its rows).</param>
+/// <param name="Directory">The script's output folder.</param>
+internal sealed record XgbModelFiles(string Name, string Skill, int Features, string Directory)
+{
+    public string ModelJson => Path.Combine(Directory, "export", "model.json");
+
+    public string MetadataJson => Path.Combine(Directory, "export", "metadata.json");
+
+    /// <summary>tools/bench/xgboost_to_onnx.py's output.</summary>
+    public string Onnx => Path.Combine(Directory, "model.onnx");
+
+    /// <summary>The timing rows: float32 [N, features], raw features (the model's prepared input: it has no scaler).</summary>
+    public string Rows => Path.Combine(Directory, "rows.bin");
+
+    /// <summary>xgboost's predict_proba of the first rows of <see cref="Rows"/>.</summary>
+    public string Expected => Path.Combine(Directory, "expected.bin");
+
+    /// <summary>Parameters, versions and tree statistics written by the script.</summary>
+    public string Info => Path.Combine(Directory, "info.json");
+
+    /// <summary>The xgboost-json bundle <c>--prepare</c> imports it into.</summary>
+    public string Bundle => Path.Combine(BenchWork.Models, Name.ToLowerInvariant());
+
+    public override string ToString() => Name;
 }

@@ -8,6 +8,8 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 using SkillInference.Bundles;
 using SkillInference.Catalog;
+using SkillInference.Engines;
+using SkillInference.Registry;
 using SkillInference.Schema;
 using SkillInference.Training;
 using SkillInference.Trees;
@@ -27,13 +29,13 @@ internal static class Preparation
     /// <summary>Largest difference allowed between two engines' probabilities of one row.</summary>
     public const double Tolerance = 1e-5;
 
-    private const string XgbSkill = "bench_xgboost";
     private const string FtSkill = "bench_fasttree";
 
     public static async Task<int> RunAsync()
     {
         var started = Stopwatch.GetTimestamp();
-        foreach (var file in new[] { BenchWork.XgbModelJson, BenchWork.XgbMetadataJson, BenchWork.XgbOnnx, BenchWork.XgbRows, BenchWork.XgbExpected, BenchWork.TrainCsv })
+        var xgbFiles = new[] { BenchWork.Xgb300, BenchWork.Xgb400 }.SelectMany(m => new[] { m.ModelJson, m.MetadataJson, m.Onnx, m.Rows, m.Expected });
+        foreach (var file in xgbFiles.Append(BenchWork.TrainCsv))
         {
             if (!File.Exists(file))
             {
@@ -43,7 +45,9 @@ internal static class Preparation
         }
 
         Directory.CreateDirectory(BenchWork.Models);
-        await EnsureXgbBundleAsync();
+        await EnsureXgbBundleAsync(BenchWork.Xgb300, "XGB-300x6: the benchmark suite's XGBoost model (300 trees, max_depth 6, 20 features, hist, synthetic data with missing values).");
+        await EnsureXgbBundleAsync(BenchWork.Xgb400, "XGB-400x8: the benchmark suite's deep XGBoost model (400 trees, max_depth 8, 24 features, hist, synthetic data with missing values).");
+        await EnsureXgbStoreAsync();
         await EnsureFtBundleAsync();
         EnsureFtOnnx();
         EnsureFtRows();
@@ -56,24 +60,47 @@ internal static class Preparation
         return 0;
     }
 
-    private static async Task EnsureXgbBundleAsync()
+    private static async Task EnsureXgbBundleAsync(XgbModelFiles model, string description)
     {
-        var modelJson = await File.ReadAllBytesAsync(BenchWork.XgbModelJson);
-        if (IsCurrent(BenchWork.XgbBundle, m => m.Sha256 == ModelBundle.ComputeSha256(modelJson)))
+        var modelJson = await File.ReadAllBytesAsync(model.ModelJson);
+        if (IsCurrent(model.Bundle, m => m.Sha256 == ModelBundle.ComputeSha256(modelJson)))
         {
             return;
         }
 
         var bundle = XGBoostBundleBuilder.Build(new XGBoostImportRequest
         {
-            Skill = XgbSkill,
+            Skill = model.Skill,
             Version = "1.0.0",
             ModelJson = modelJson,
-            Metadata = XGBoostExport.ReadMetadata(await File.ReadAllBytesAsync(BenchWork.XgbMetadataJson)),
-            Description = "XGB-300x6: the benchmark suite's XGBoost model (300 trees, max_depth 6, 20 features, hist, synthetic data with missing values).",
+            Metadata = XGBoostExport.ReadMetadata(await File.ReadAllBytesAsync(model.MetadataJson)),
+            Description = description,
         });
-        await Rewrite(BenchWork.XgbBundle, bundle);
-        Console.WriteLine($"XGB-300x6 bundle: {bundle.Schema.Count} features, imported with XGBoostBundleBuilder");
+        await Rewrite(model.Bundle, bundle);
+        Console.WriteLine($"{model.Name} bundle: {bundle.Schema.Count} features, imported with XGBoostBundleBuilder");
+    }
+
+    /// <summary>A model store with XGB-300x6 published and deployed, its only skill (made again when the bundle changes).</summary>
+    private static async Task EnsureXgbStoreAsync()
+    {
+        var bundle = SuiteModels.ReadBundle(BenchWork.Xgb300.Bundle);
+        var registry = new ModelRegistry(new FileSystemModelStore(BenchWork.XgbStore), formats: BuiltInModelFormats.Create());
+        if (Directory.Exists(BenchWork.XgbStore))
+        {
+            var deployed = (await registry.ReadAsync()).Document.Skills.GetValueOrDefault(bundle.Skill)?.Deployed;
+            if (deployed == bundle.Version.ToString() && (await registry.Bundles.GetManifestAsync(bundle.Skill, deployed))?.Sha256 == bundle.Manifest.Sha256)
+            {
+                return;
+            }
+
+            Directory.Delete(BenchWork.XgbStore, recursive: true);
+            registry = new ModelRegistry(new FileSystemModelStore(BenchWork.XgbStore), formats: BuiltInModelFormats.Create());
+        }
+
+        var context = new ChangeContext("benchmark suite", "XGB-300x6 for the bulk paths");
+        await registry.PublishAsync(bundle, context);
+        await registry.DeployAsync(bundle.Skill, bundle.Version.ToString(), context);
+        Console.WriteLine($"XGB-300x6 store: {bundle.Skill}@{bundle.Version} deployed in {BenchWork.XgbStore}");
     }
 
     private static async Task EnsureFtBundleAsync()
@@ -127,8 +154,8 @@ internal static class Preparation
     private static void EnsureFtRows()
     {
         var bundle = SuiteModels.ReadBundle(BenchWork.FtBundle);
-        var raw = BenchWork.ReadFloats(BenchWork.XgbRows);
-        if (File.Exists(BenchWork.FtRows) && new FileInfo(BenchWork.FtRows).Length == new FileInfo(BenchWork.XgbRows).Length)
+        var raw = BenchWork.ReadFloats(BenchWork.Xgb300.Rows);
+        if (File.Exists(BenchWork.FtRows) && new FileInfo(BenchWork.FtRows).Length == new FileInfo(BenchWork.Xgb300.Rows).Length)
         {
             return;
         }
@@ -176,27 +203,12 @@ internal static class Preparation
     {
         var models = SuiteModels.Current;
         var n = SuiteModels.Features;
-        var expected = BenchWork.ReadFloats(BenchWork.XgbExpected);
-        var count = expected.Length;
+        var count = models.Xgb.Expected().Length;
         var report = new JsonObject { ["tolerance"] = Tolerance };
 
-        // XGB-300x6: xgboost's own predict_proba is the reference.
-        using (var ours = SuiteModels.Ours(models.XgbBundle))
-        using (var onnx = new OnnxBaseline(models.XgbOnnx, threads: Environment.ProcessorCount))
-        {
-            var oursOut = new float[count];
-            ours.PredictBatch(models.XgbRows.AsSpan(0, count * n), oursOut);
-            var onnxOut = onnx.PredictAll(models.XgbRows, count);
-            report["xgb"] = new JsonObject
-            {
-                ["rows"] = count,
-                ["reference"] = "xgboost predict_proba",
-                ["oursMaxAbsDiff"] = MaxDiff(oursOut, expected),
-                ["oursExactRows"] = oursOut.Zip(expected).Count(p => p.First == p.Second),
-                ["onnxMaxAbsDiff"] = MaxDiff(onnxOut, expected),
-                ["oursSingleRowMaxAbsDiff"] = MaxDiff(Enumerable.Range(0, 4096).Select(i => ours.Predict(models.XgbRows.AsSpan(i * n, n))).ToArray(), expected.AsSpan(0, 4096).ToArray()),
-            };
-        }
+        // XGB-300x6 and XGB-400x8: xgboost's own predict_proba is the reference.
+        report["xgb"] = VerifyXgb(models.Xgb);
+        report["xgbDeep"] = VerifyXgb(models.XgbDeep);
 
         // FT-300: ML.NET's own PredictionEngine is the reference.
         var ftCount = Math.Min(count, 16_384);
@@ -227,12 +239,16 @@ internal static class Preparation
         report["trees"] = new JsonObject
         {
             ["xgb"] = Describe(models.XgbBundle),
+            ["xgbDeep"] = Describe(models.XgbDeep.Bundle),
             ["ft"] = Describe(models.FtBundle),
             ["ftShape"] = FastTreeShape(mlnet),
         };
 
         var failures = new List<string>();
-        foreach (var (model, key) in new[] { ("xgb", "oursMaxAbsDiff"), ("xgb", "onnxMaxAbsDiff"), ("xgb", "oursSingleRowMaxAbsDiff"), ("ft", "oursMaxAbsDiff"), ("ft", "onnxMaxAbsDiff"), ("ft", "transformMaxAbsDiff") })
+        string[] xgbKeys = ["oursMaxAbsDiff", "onnxMaxAbsDiff", "oursSingleRowMaxAbsDiff"];
+        (string Model, string Key)[] ftChecks = [("ft", "oursMaxAbsDiff"), ("ft", "onnxMaxAbsDiff"), ("ft", "transformMaxAbsDiff")];
+        string[] xgbModels = ["xgb", "xgbDeep"];
+        foreach (var (model, key) in xgbModels.SelectMany(m => xgbKeys.Select(k => (m, k))).Concat(ftChecks))
         {
             var diff = report[model]![key]!.GetValue<double>();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verify {model} {key}: {diff:G3}"));
@@ -248,6 +264,28 @@ internal static class Preparation
         }
 
         return report;
+    }
+
+    /// <summary>An XGBoost model's engines against xgboost's own predict_proba of the same rows.</summary>
+    private static JsonObject VerifyXgb(XgbSuiteModel model)
+    {
+        var n = model.Features;
+        var expected = model.Expected();
+        var count = expected.Length;
+        using var ours = SuiteModels.Ours(model.Bundle);
+        using var onnx = new OnnxBaseline(model.Onnx, threads: Environment.ProcessorCount);
+        var oursOut = new float[count];
+        ours.PredictBatch(model.Rows.AsSpan(0, count * n), oursOut);
+        var onnxOut = onnx.PredictAll(model.Rows, count);
+        return new JsonObject
+        {
+            ["rows"] = count,
+            ["reference"] = "xgboost predict_proba",
+            ["oursMaxAbsDiff"] = MaxDiff(oursOut, expected),
+            ["oursExactRows"] = oursOut.Zip(expected).Count(p => p.First == p.Second),
+            ["onnxMaxAbsDiff"] = MaxDiff(onnxOut, expected),
+            ["oursSingleRowMaxAbsDiff"] = MaxDiff(Enumerable.Range(0, 4096).Select(i => ours.Predict(model.Rows.AsSpan(i * n, n))).ToArray(), expected.AsSpan(0, 4096).ToArray()),
+        };
     }
 
     internal static JsonObject Describe(ModelBundle bundle) => new()

@@ -53,7 +53,23 @@ public class FastTreeSingleRowBenchmarks
 /// rows are timed by tools/bench/time_xgboost.py in the same run).
 /// </summary>
 [MemoryDiagnoser]
-public class XGBoostSingleRowBenchmarks
+public class XGBoostSingleRowBenchmarks : XGBoostSingleRowBase
+{
+    private protected override XgbSuiteModel Model => SuiteModels.Current.Xgb;
+}
+
+/// <summary>Issue 10: the same on the deep model XGB-400x8 (400 trees × depth 8, 24 features).</summary>
+[MemoryDiagnoser]
+public class XGBoostDeepSingleRowBenchmarks : XGBoostSingleRowBase
+{
+    private protected override XgbSuiteModel Model => SuiteModels.Current.XgbDeep;
+}
+
+/// <summary>
+/// One row of an XGBoost model of the suite: ours against ONNX Runtime, each call on the next of 65,536 distinct rows,
+/// checked first against xgboost's own predict_proba of those rows.
+/// </summary>
+public abstract class XGBoostSingleRowBase
 {
     private const int Mask = SuiteModels.SingleRowCount - 1;
     private IScoringModel _ours = null!;
@@ -61,15 +77,17 @@ public class XGBoostSingleRowBenchmarks
     private float[][] _rows = [];
     private int _next;
 
+    private protected abstract XgbSuiteModel Model { get; }
+
     [GlobalSetup]
     public void Setup()
     {
-        var models = SuiteModels.Current;
-        _ours = SuiteModels.Ours(models.XgbBundle);
-        _onnx = new OnnxBaseline(models.XgbOnnx, threads: 1);
-        _rows = SuiteModels.Split(models.XgbRows, SuiteModels.SingleRowCount, SuiteModels.Features);
-        var expected = BenchWork.ReadFloats(BenchWork.XgbExpected, 4096);
-        SuiteChecks.Agree("XGB-300x6", _rows, ("xgboost predict_proba", i => expected[i]), ("ours", i => _ours.Predict(_rows[i])), ("ONNX Runtime", i => _onnx.Predict(_rows[i])));
+        var model = Model;
+        _ours = SuiteModels.Ours(model.Bundle);
+        _onnx = new OnnxBaseline(model.Onnx, threads: 1);
+        _rows = SuiteModels.Split(model.Rows, SuiteModels.SingleRowCount, model.Features);
+        var expected = model.Expected(4096);
+        SuiteChecks.Agree(model.Name, _rows, ("xgboost predict_proba", i => expected[i]), ("ours", i => _ours.Predict(_rows[i])), ("ONNX Runtime", i => _onnx.Predict(_rows[i])));
     }
 
     [GlobalCleanup]

@@ -11,7 +11,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace SkillInference.Benchmarks.Suite;
 
 /// <summary>
-/// <c>--suite</c>: the BenchmarkDotNet part of issue 7's suite in one run — single rows (FT-300, XGB-300x6, a sample
+/// <c>--suite</c>: the BenchmarkDotNet part of issue 7's suite in one run — single rows (FT-300, XGB-300x6, XGB-400x8, a sample
 /// model), one student's seven skills through the service, and batches — exporting GitHub markdown and full JSON into
 /// the work folder's results. Jobs are set here, not from the command line: the default job (the short job with
 /// <c>SKILLINF_BENCH_SHORT=1</c>) for the micro-benchmarks, and the monitoring strategy with 1 warm-up + 5 measured
@@ -22,7 +22,7 @@ internal static class SuiteRunner
 {
     public const string Flag = "--suite";
 
-    public static readonly Type[] MicroBenchmarks = [typeof(FastTreeSingleRowBenchmarks), typeof(XGBoostSingleRowBenchmarks), typeof(SampleSingleRowBenchmarks), typeof(StudentBenchmarks)];
+    public static readonly Type[] MicroBenchmarks = [typeof(FastTreeSingleRowBenchmarks), typeof(XGBoostSingleRowBenchmarks), typeof(XGBoostDeepSingleRowBenchmarks), typeof(SampleSingleRowBenchmarks), typeof(StudentBenchmarks)];
 
     public static int Run(string[] args)
     {

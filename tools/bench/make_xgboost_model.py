@@ -2,15 +2,17 @@
 """Train the benchmark suite's XGBoost model and write the rows every engine is timed on.
 
     /usr/bin/python3 tools/bench/make_xgboost_model.py --out DIR [--bench-rows N] [--verify-rows N]
+        [--trees 300 --depth 6 --features 20 --name XGB-300x6]
 
-Run it with Debian's interpreter (python3-xgboost, python3-sklearn). Deterministic (fixed seeds). It writes into DIR:
+Run it with Debian's interpreter (python3-xgboost, python3-sklearn). Deterministic (fixed seeds). The defaults make
+the suite's XGB-300x6; `--trees 400 --depth 8 --features 24 --name XGB-400x8` its deep model. It writes into DIR:
 
-  model.pkl        the fitted xgboost.XGBClassifier: 300 trees, max_depth 6, 20 features, binary:logistic, hist,
-                   trained on synthetic data with about 6% missing values (NaN)
+  model.pkl        the fitted xgboost.XGBClassifier: --trees trees, max_depth --depth, --features features,
+                   binary:logistic, hist, trained on synthetic data with about 6% missing values (NaN)
   export/          tools/export_xgboost.py's output for it: model.json (XGBoost's JSON), metadata.json
-  train.csv        the training rows (20 named features, empty = missing, and label_bench_fasttree): the .NET side
+  train.csv        the training rows (the named features, empty = missing, and label_bench_fasttree): the .NET side
                    trains the FastTree model of the same suite ("FT-300") on exactly these rows
-  rows.bin         N distinct rows for timing (default 1,048,576), little-endian float32, row-major [N, 20], NaN =
+  rows.bin         N distinct rows for timing (default 1,048,576), little-endian float32, row-major [N, F], NaN =
                    missing; another seed than the training rows. The XGBoost model takes them as they are (no scaler)
   expected.bin     xgboost's predict_proba(...)[:, 1] of the first --verify-rows rows of rows.bin, float32: what ONNX
                    Runtime and the compiled engine are checked against
@@ -45,20 +47,25 @@ FEATURES = [
     "readability_grade", "pronoun_we_ratio", "messages_sent", "replies_to_peers",
     "avg_response_time_s", "session_count", "active_days", "late_submissions",
     "forum_posts", "help_requests", "peer_review_score", "task_completion_rate",
+    # Beyond the first 20 (XGB-300x6's): the deep model's 24.
+    "peer_feedback_given", "resubmission_rate", "video_watch_ratio", "quiz_attempts",
 ]
 LABEL = "label_bench_fasttree"
-PARAMS = dict(
-    n_estimators=300, max_depth=6, learning_rate=0.1, tree_method="hist", objective="binary:logistic",
-    subsample=0.9, colsample_bytree=0.9, min_child_weight=1.0, n_jobs=2, random_state=2026,
-)
+
+
+def params(trees: int, depth: int) -> dict:
+    return dict(
+        n_estimators=trees, max_depth=depth, learning_rate=0.1, tree_method="hist", objective="binary:logistic",
+        subsample=0.9, colsample_bytree=0.9, min_child_weight=1.0, n_jobs=2, random_state=2026,
+    )
 TRAIN_ROWS = 60_000
 HELD_OUT_ROWS = 10_000
 
 
-def features(rng: np.random.Generator, n: int) -> np.ndarray:
+def features(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
     """Mixed distributions, like real features: normals, rates in [0, 1], counts (many ties), skewed times, uniforms."""
     cols = []
-    for j in range(len(FEATURES)):
+    for j in range(width):
         kind = j % 5
         if kind == 0:
             c = rng.normal(loc=0.5 * j, scale=1.0 + 0.1 * j, size=n)
@@ -97,7 +104,7 @@ def with_missing(rng: np.random.Generator, X: np.ndarray) -> np.ndarray:
     return X
 
 
-def tree_stats(model_json: Path) -> dict:
+def tree_stats(model_json: Path, max_depth: int) -> dict:
     doc = json.loads(model_json.read_text(encoding="utf-8"))
     trees = doc["learner"]["gradient_booster"]["model"]["trees"]
     depths, nodes = [], []
@@ -112,7 +119,7 @@ def tree_stats(model_json: Path) -> dict:
         nodes.append(len(left))
     return {
         "trees": len(trees), "max_depth": max(depths), "mean_depth": float(np.mean(depths)),
-        "trees_at_max_depth": int(sum(d == 6 for d in depths)), "nodes": int(sum(nodes)),
+        "trees_at_max_depth": int(sum(d == max_depth for d in depths)), "nodes": int(sum(nodes)),
         "mean_leaves": float(np.mean([(n + 1) / 2 for n in nodes])),
     }
 
@@ -122,19 +129,27 @@ def main() -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--bench-rows", type=int, default=1 << 20)
     parser.add_argument("--verify-rows", type=int, default=1 << 16)
+    parser.add_argument("--trees", type=int, default=300)
+    parser.add_argument("--depth", type=int, default=6)
+    parser.add_argument("--features", type=int, default=20, help=f"at most {len(FEATURES)}")
+    parser.add_argument("--name", default="XGB-300x6")
     args = parser.parse_args()
+    if not 10 <= args.features <= len(FEATURES):
+        raise SystemExit(f"error: --features must be between 10 and {len(FEATURES)}")
+    names = FEATURES[:args.features]
+    model_params = params(args.trees, args.depth)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
 
     rng = np.random.default_rng(2026)
-    X_all = features(rng, TRAIN_ROWS + HELD_OUT_ROWS)
+    X_all = features(rng, TRAIN_ROWS + HELD_OUT_ROWS, len(names))
     y_all = labels(rng, X_all)
     X_all = with_missing(rng, X_all)
     X, y = X_all[:TRAIN_ROWS], y_all[:TRAIN_ROWS]
     X_test, y_test = X_all[TRAIN_ROWS:], y_all[TRAIN_ROWS:]
 
-    model = xgb.XGBClassifier(**PARAMS)
+    model = xgb.XGBClassifier(**model_params)
     t0 = time.time()
     model.fit(X.astype(np.float32), y)
     train_seconds = time.time() - t0
@@ -145,19 +160,19 @@ def main() -> int:
     export = out / "export"
     subprocess.run(
         [sys.executable, str(Path(__file__).resolve().parents[1] / "export_xgboost.py"), "--model", str(out / "model.pkl"),
-         "--feature-names", ",".join(FEATURES), "--out", str(export), "--force"],
+         "--feature-names", ",".join(names), "--out", str(export), "--force"],
         check=True)
 
     # The training rows for the .NET FastTree model: %.17g round-trips a double, empty = missing.
     with open(out / "train.csv", "w", encoding="utf-8", newline="\n") as f:
-        f.write(",".join(["student_id"] + FEATURES + [LABEL]) + "\n")
+        f.write(",".join(["student_id"] + names + [LABEL]) + "\n")
         for i, (row, label) in enumerate(zip(X, y)):
             cells = ["" if np.isnan(v) else "%.17g" % v for v in row]
             f.write(",".join([f"s{i}"] + cells + [str(int(label))]) + "\n")
 
     # Timing rows: another seed, the same distributions and missingness; all distinct.
     bench_rng = np.random.default_rng(7_2026)
-    rows = with_missing(bench_rng, features(bench_rng, args.bench_rows)).astype("<f4")
+    rows = with_missing(bench_rng, features(bench_rng, args.bench_rows, len(names))).astype("<f4")
     distinct = len(np.unique(np.ascontiguousarray(rows).view(np.dtype((np.void, rows.shape[1] * 4))).ravel()))
     if distinct != len(rows):
         raise SystemExit(f"error: only {distinct} of {len(rows)} timing rows are distinct")
@@ -167,18 +182,18 @@ def main() -> int:
     expected.tofile(out / "expected.bin")
 
     info = {
-        "params": PARAMS, "features": FEATURES, "train_rows": TRAIN_ROWS, "held_out_auc": auc,
+        "name": args.name, "params": model_params, "features": names, "train_rows": TRAIN_ROWS, "held_out_auc": auc,
         "train_seconds": train_seconds, "missing_share_train": float(np.isnan(X).mean()),
         "bench_rows": int(len(rows)), "distinct_bench_rows": int(distinct), "verify_rows": int(verify),
         "missing_share_bench": float(np.isnan(rows).mean()),
         "versions": {"python": sys.version.split()[0], "xgboost": xgb.__version__, "numpy": np.__version__,
                      "scikit-learn": sklearn.__version__},
-        "trees": tree_stats(export / "model.json"),
+        "trees": tree_stats(export / "model.json", args.depth),
         "seconds": time.time() - started,
     }
     (out / "info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    print(f"XGB-300x6: {info['trees']['trees']} trees, max depth {info['trees']['max_depth']} "
-          f"({info['trees']['trees_at_max_depth']} at depth 6), held-out AUC {auc:.3f}; "
+    print(f"{args.name}: {info['trees']['trees']} trees, max depth {info['trees']['max_depth']} "
+          f"({info['trees']['trees_at_max_depth']} at depth {args.depth}), held-out AUC {auc:.3f}; "
           f"{len(rows):,} distinct timing rows; {info['seconds']:.1f} s")
     return 0
 
