@@ -273,15 +273,8 @@ public sealed class RolloutDriverTests
         var agreement = new FixedAgreement(
             new AgreementResult(Skill, "1.0.0", "deployed", 0.72, 400, 0.67, 0.76, 0.7, 0.5, "ok", DateTimeOffset.UnixEpoch),
             new AgreementResult(Skill, "1.1.0", "variant", 0.41, 120, 0.25, 0.55, 0.4, 0.5, "alert", DateTimeOffset.UnixEpoch));
-        await using var host = await RolloutHarness.StartAsync("host-a", agreement: agreement);
-        await RolloutHarness.PublishCandidateAsync(host.Registry);
-        await host.Rollouts.StartAsync(Skill, Plan(10, 100), Operator, Token);
+        var r = await CorrelationGuardOfRolledBackRolloutAsync(agreement);
 
-        await host.Rollouts.DriveAsync(Token);
-
-        var ended = (await host.RegistrationAsync()).PastRollouts[^1];
-        Assert.AreEqual(RolloutStates.RolledBack, ended.State);
-        var r = ended.Decisions[^1].Guards.Single(g => g.Guard == RolloutGuardEvaluator.Correlation);
         Assert.AreEqual(0.41, r.Value);
         StringAssert.Contains(r.Detail, "below 0.50");
     }
@@ -293,6 +286,15 @@ public sealed class RolloutDriverTests
         var agreement = new FixedAgreement(
             new AgreementResult(Skill, "1.0.0", "deployed", 0.75, 400, 0.70, 0.79, 0.7, 0.5, "ok", DateTimeOffset.UnixEpoch),
             new AgreementResult(Skill, "1.1.0", "variant", 0.55, 400, 0.48, 0.61, 0.5, 0.5, "ok", DateTimeOffset.UnixEpoch));
+        var r = await CorrelationGuardOfRolledBackRolloutAsync(agreement);
+
+        StringAssert.Contains(r.Detail, "significantly below stable's 0.75");
+        StringAssert.Contains(r.Detail, "95 % CI 0.48 to 0.61");
+    }
+
+    /// <summary>Starts a rollout whose teacher-rating agreement is <paramref name="agreement"/>, drives it once, checks it rolled back, and returns its correlation guard.</summary>
+    private async Task<GuardResult> CorrelationGuardOfRolledBackRolloutAsync(FixedAgreement agreement)
+    {
         await using var host = await RolloutHarness.StartAsync("host-a", agreement: agreement);
         await RolloutHarness.PublishCandidateAsync(host.Registry);
         await host.Rollouts.StartAsync(Skill, Plan(10, 100), Operator, Token);
@@ -302,8 +304,7 @@ public sealed class RolloutDriverTests
         var ended = (await host.RegistrationAsync()).PastRollouts[^1];
         Assert.AreEqual(RolloutStates.RolledBack, ended.State);
         var r = ended.Decisions[^1].Guards.Single(g => g.Guard == RolloutGuardEvaluator.Correlation);
-        StringAssert.Contains(r.Detail, "significantly below stable's 0.75");
-        StringAssert.Contains(r.Detail, "95 % CI 0.48 to 0.61");
+        return r;
     }
 
     [TestMethod]
