@@ -27,7 +27,7 @@ namespace SkillInference.Redis;
 /// Microsoft.Extensions.Caching.Hybrid was considered: it has no backplane to evict other instances' in-process
 /// entries, no per-student delete in one operation, and no control over fail-fast behaviour; hence StackExchange.Redis.
 /// </remarks>
-public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
+public sealed class RedisInferenceCache : IInferenceCache, IScoreCache, IAsyncDisposable
 {
     /// <summary>The shortest <see cref="InferenceCacheOptions.KeySecret"/> a shared cache accepts.</summary>
     public const int MinKeySecretLength = 16;
@@ -189,16 +189,32 @@ public sealed class RedisInferenceCache : IInferenceCache, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    bool IScoreCache.TryGetLocal(in InferenceCacheKey key, ScoreBuffer buffer, int item, bool explain) =>
+        ((IScoreCache)_local).TryGetLocal(key, buffer, item, explain);
+
+    /// <inheritdoc />
+    void IScoreCache.Store(in InferenceCacheKey key, ScoreBuffer buffer, int item)
+    {
+        _local.Store(key, buffer, item);
+        if (ClosedDatabase() is { } db)
+        {
+            StoreShared(db, key, buffer.ToResult(item));
+        }
+    }
+
+    /// <inheritdoc />
     public void Store(in InferenceCacheKey key, InferenceResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         _local.Store(key, result);
-        var db = ClosedDatabase();
-        if (db is null)
+        if (ClosedDatabase() is { } db)
         {
-            return;
+            StoreShared(db, key, result);
         }
+    }
 
+    private void StoreShared(IDatabase db, in InferenceCacheKey key, InferenceResult result)
+    {
         var hash = StudentHash(key.StudentKey);
         var payload = JsonSerializer.SerializeToUtf8Bytes(new Entry(Digest(key.FeatureDigest), result with { Cached = false }), Json);
 

@@ -1,31 +1,38 @@
-using System.Collections.Concurrent;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using SkillInference.Inference;
+using SkillInference.Loading;
 
 namespace SkillInference.Caching;
 
 /// <summary>
-/// The in-process layer (and the default cache). A student's entries (one per skill and version) sit together in a
-/// small copy-on-write array, so invalidating a student is one removal and a lookup is one dictionary probe and a
-/// short scan. The bound is kept without scanning: entries go into the current generation; when it holds half the
-/// bound it becomes the previous one and the one before is dropped whole, so at most <see cref="InferenceCacheOptions.MaxMemoryEntries"/>
-/// entries are held and storing never waits for a trim.
+/// The in-process layer (and the default cache). Entries are plain values in preallocated slots — score, confidence,
+/// feature hash, top features' values, imputed flags, the digest and the expiry, beside a reference to the model's
+/// facts — not objects, so holding hundreds of thousands of them costs the garbage collector almost nothing: a store
+/// writes into a slot, and nothing it allocates outlives the request. A student's entries (one per skill and version)
+/// are chained from one dictionary entry, so invalidating a student is one removal and a lookup is one probe and a short
+/// walk. The bound is a ring: slots are filled in order and, once all <see cref="InferenceCacheOptions.MaxMemoryEntries"/>
+/// are used, each new entry takes the slot of the oldest, so storing never waits for a trim and never holds more than
+/// the bound. The slots are split into a few shards by student, each behind its own lock (held for a probe and a copy).
 /// </summary>
 /// <remarks>
 /// An in-process cache keys students by their id (<see cref="StudentKey"/>): its entries never leave the process. The
-/// count is exact under concurrent stores and removals: it changes only with a successful swap of a student's array.
+/// count is exact under concurrent stores and removals: it changes only under a shard's lock.
 /// </remarks>
-public sealed class MemoryInferenceCache : IInferenceCache
+public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
 {
-    /// <summary>The entries of a removed student: a distinct instance (an empty literal would be the shared empty array).</summary>
-    private static readonly Entry[] Removed = new Entry[1];
+    /// <summary>Slots are allocated in pages of this many, as they are first used.</summary>
+    private const int PageSize = 1024;
+
+    /// <summary>A shard holds at least this many slots (fewer, larger shards for small bounds keep the ring's order).</summary>
+    private const int MinShardCapacity = 4096;
+
     private readonly TimeProvider _time;
-    private readonly TimeSpan _ttl;
-    private readonly int _generationSize;
-    private readonly Lock _rotation = new();
+    private readonly long _ttlTicks;
     private readonly RowDigest _digest;
-    private volatile Generation _current = new();
-    private volatile Generation _previous = new();
+    private readonly Shard[] _shards;
 
     /// <summary>Creates the memory layer.</summary>
     public MemoryInferenceCache(IOptions<InferenceCacheOptions> options, TimeProvider? timeProvider = null)
@@ -36,12 +43,19 @@ public sealed class MemoryInferenceCache : IInferenceCache
     /// <summary>The memory layer of a shared cache: rows are digested with the shared layer's key.</summary>
     internal MemoryInferenceCache(IOptions<InferenceCacheOptions> options, TimeProvider? timeProvider, RowDigest digest)
     {
-        _digest = digest;
         ArgumentNullException.ThrowIfNull(options);
+        _digest = digest;
         var o = options.Value;
-        _ttl = o.MemoryTimeToLive < o.TimeToLive ? o.MemoryTimeToLive : o.TimeToLive;
-        _generationSize = Math.Max(1, o.MaxMemoryEntries / 2);
+        var ttl = o.MemoryTimeToLive < o.TimeToLive ? o.MemoryTimeToLive : o.TimeToLive;
+        _ttlTicks = Math.Max(0, ttl.Ticks);
         _time = timeProvider ?? TimeProvider.System;
+        var capacity = Math.Max(1, o.MaxMemoryEntries);
+        var count = ShardCount(capacity);
+        _shards = new Shard[count];
+        for (var s = 0; s < count; s++)
+        {
+            _shards[s] = new Shard((capacity / count) + (s < capacity % count ? 1 : 0));
+        }
     }
 
     /// <inheritdoc />
@@ -55,10 +69,16 @@ public sealed class MemoryInferenceCache : IInferenceCache
     {
         get
         {
-            lock (_rotation)
+            long count = 0;
+            foreach (var shard in _shards)
             {
-                return Interlocked.Read(ref _current.Count) + Interlocked.Read(ref _previous.Count);
+                lock (shard.Gate)
+                {
+                    count += shard.Count;
+                }
             }
+
+            return count;
         }
     }
 
@@ -81,14 +101,69 @@ public sealed class MemoryInferenceCache : IInferenceCache
     /// <inheritdoc />
     public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result)
     {
-        var now = _time.GetUtcNow();
-        if (Find(_current, key, now, out result) || Find(_previous, key, now, out result))
+        ArgumentNullException.ThrowIfNull(key.StudentKey);
+        var shard = ShardOf(key.StudentKey);
+        var now = Now();
+        ScoreBuffer? materialize = null;
+        lock (shard.Gate)
         {
-            return true;
+            var index = FindLive(shard, key, now);
+            if (index < 0)
+            {
+                result = null;
+                return false;
+            }
+
+            ref var slot = ref shard.At(index);
+            if (slot.Value is InferenceResult held)
+            {
+                result = held;
+                return true;
+            }
+
+            var facts = (ModelFacts)slot.Value!;
+            materialize = new ScoreBuffer();
+            materialize.Reset(1, facts.Names.Length);
+            Fill(ref slot, materialize, 0);
         }
 
-        result = null;
-        return false;
+        result = materialize.ToResult(0);
+        return true;
+    }
+
+    /// <inheritdoc />
+    bool IScoreCache.TryGetLocal(in InferenceCacheKey key, ScoreBuffer buffer, int item, bool explain)
+    {
+        var shard = ShardOf(key.StudentKey);
+        var now = Now();
+        lock (shard.Gate)
+        {
+            var index = FindLive(shard, key, now);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            ref var slot = ref shard.At(index);
+            if (slot.Value is InferenceResult held)
+            {
+                if (explain && held.Explanation is null)
+                {
+                    return false;
+                }
+
+                buffer.SetResult(item, held);
+                return true;
+            }
+
+            if (explain && slot.Explanation is null)
+            {
+                return false;
+            }
+
+            Fill(ref slot, buffer, item);
+            return true;
+        }
     }
 
     /// <inheritdoc />
@@ -101,31 +176,64 @@ public sealed class MemoryInferenceCache : IInferenceCache
     /// <inheritdoc />
     public void Store(in InferenceCacheKey key, InferenceResult result)
     {
+        ArgumentNullException.ThrowIfNull(key.StudentKey);
         ArgumentNullException.ThrowIfNull(result);
-        var entry = new Entry(key.Skill, key.ModelVersion, key.FeatureDigest, result.Cached ? result : result with { Cached = true }, _time.GetUtcNow() + _ttl);
-        while (true)
+        var held = result.Cached ? result : result with { Cached = true };
+        var shard = ShardOf(key.StudentKey);
+        var expires = Expiry();
+        lock (shard.Gate)
         {
-            var generation = _current;
-            var student = generation.Students.GetOrAdd(key.StudentKey, static k => new Student { Key = k });
-            var entries = Volatile.Read(ref student.Entries);
-            if (ReferenceEquals(entries, Removed))
-            {
-                // Removed (invalidated or expired) after we found it: file the entry under a fresh holder.
-                generation.Students.TryRemove(KeyValuePair.Create(key.StudentKey, student));
-                continue;
-            }
+            ref var slot = ref Claim(shard, key);
+            slot.Value = held;
+            slot.Explanation = null;
+            slot.ImputedWide = null;
+            slot.Digest = key.FeatureDigest;
+            slot.ExpiresAt = expires;
+        }
+    }
 
-            var index = IndexOf(entries, entry.Skill, entry.ModelVersion);
-            var updated = index >= 0 ? Replace(entries, index, entry) : [.. entries, entry];
-            if (ReferenceEquals(Interlocked.CompareExchange(ref student.Entries, updated, entries), entries))
-            {
-                if (index < 0 && Interlocked.Increment(ref generation.Count) >= _generationSize)
-                {
-                    Rotate(generation);
-                }
+    /// <inheritdoc />
+    void IScoreCache.Store(in InferenceCacheKey key, ScoreBuffer buffer, int item) => Store(key, buffer, item);
 
-                return;
+    /// <summary>Stores a computed item of a pipeline run as values (the columnar form of <see cref="Store(in InferenceCacheKey, InferenceResult)"/>).</summary>
+    internal void Store(in InferenceCacheKey key, ScoreBuffer buffer, int item)
+    {
+        var facts = buffer.ModelOf(item) ?? throw new InvalidOperationException("The item was not scored.");
+        var (score, confidence, hash) = buffer.Scored(item);
+        var flags = buffer.ImputedFlags(item);
+        ulong imputed = 0;
+        bool[]? wide = null;
+        if (flags.Length <= 64)
+        {
+            for (var i = 0; i < flags.Length; i++)
+            {
+                imputed |= flags[i] ? 1UL << i : 0;
             }
+        }
+        else
+        {
+            wide = flags.ToArray();
+        }
+
+        var top = buffer.TopValues(item);
+        var explanation = buffer.ExplanationOf(item);
+        var variant = buffer.IsVariant(item);
+        var shard = ShardOf(key.StudentKey);
+        var expires = Expiry();
+        lock (shard.Gate)
+        {
+            ref var slot = ref Claim(shard, key);
+            slot.Value = facts;
+            slot.Explanation = explanation;
+            slot.ImputedWide = wide;
+            slot.Digest = key.FeatureDigest;
+            slot.ExpiresAt = expires;
+            slot.Variant = variant;
+            slot.Score = score;
+            slot.Confidence = confidence;
+            slot.Hash = hash;
+            slot.Imputed = imputed;
+            top.CopyTo(slot.Top);
         }
     }
 
@@ -140,161 +248,246 @@ public sealed class MemoryInferenceCache : IInferenceCache
     public void RemoveStudent(string studentKey)
     {
         ArgumentNullException.ThrowIfNull(studentKey);
-        Remove(_current, studentKey);
-        Remove(_previous, studentKey);
+        var shard = ShardOf(studentKey);
+        lock (shard.Gate)
+        {
+            if (!shard.Heads.Remove(studentKey, out var index))
+            {
+                return;
+            }
+
+            while (index >= 0)
+            {
+                ref var slot = ref shard.At(index);
+                var next = slot.Next;
+                slot = default;
+                shard.Count--;
+                index = next;
+            }
+        }
     }
 
     /// <summary>Drops every entry of this process (another instance lost track of its invalidations: see the Redis layer).</summary>
     public void Clear()
     {
-        lock (_rotation)
+        foreach (var shard in _shards)
         {
-            _previous = new Generation();
-            _current = new Generation();
+            lock (shard.Gate)
+            {
+                shard.Heads.Clear();
+                foreach (var page in shard.Pages)
+                {
+                    if (page is not null)
+                    {
+                        Array.Clear(page);
+                    }
+                }
+
+                shard.Cursor = 0;
+                shard.Count = 0;
+            }
         }
     }
 
-    /// <summary>The entries actually held, by walking both generations (for tests: <see cref="Count"/> must equal it).</summary>
+    /// <summary>The entries actually held, by walking every slot (for tests: <see cref="Count"/> must equal it).</summary>
     internal long CountHeld()
     {
-        lock (_rotation)
+        long held = 0;
+        foreach (var shard in _shards)
         {
-            long held = 0;
-            foreach (var generation in new[] { _current, _previous })
+            lock (shard.Gate)
             {
-                foreach (var (_, student) in generation.Students)
+                foreach (var page in shard.Pages)
                 {
-                    var entries = Volatile.Read(ref student.Entries);
-                    held += ReferenceEquals(entries, Removed) ? 0 : entries.Length;
+                    foreach (var slot in page ?? [])
+                    {
+                        held += slot.Student is null ? 0 : 1;
+                    }
                 }
             }
-
-            return held;
         }
+
+        return held;
     }
 
-    private static bool Find(Generation generation, in InferenceCacheKey key, DateTimeOffset now, out InferenceResult? result)
+    /// <summary>Shards: about two per core, each of at least <see cref="MinShardCapacity"/> slots (one for small bounds).</summary>
+    private static int ShardCount(int capacity)
     {
-        result = null;
-        if (!generation.Students.TryGetValue(key.StudentKey, out var student))
+        var count = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Environment.ProcessorCount * 2));
+        while (count > 1 && capacity / count < MinShardCapacity)
         {
-            return false;
+            count >>= 1;
         }
 
-        var entries = Volatile.Read(ref student.Entries);
-        var index = ReferenceEquals(entries, Removed) ? -1 : IndexOf(entries, key.Skill, key.ModelVersion);
+        return count;
+    }
+
+    private Shard ShardOf(string studentKey) =>
+        _shards.Length == 1 ? _shards[0] : _shards[string.GetHashCode(studentKey, StringComparison.Ordinal) & (_shards.Length - 1)];
+
+    private long Now() => _time.GetUtcNow().UtcTicks;
+
+    private long Expiry()
+    {
+        var now = Now();
+        return now > long.MaxValue - _ttlTicks ? long.MaxValue : now + _ttlTicks;
+    }
+
+    /// <summary>The slot of the key's entry when it is held, unexpired and for this very row; an expired entry is freed.</summary>
+    private static int FindLive(Shard shard, in InferenceCacheKey key, long now)
+    {
+        var index = Find(shard, key.StudentKey, key.Skill, key.ModelVersion, out var previous);
         if (index < 0)
         {
-            return false;
+            return -1;
         }
 
-        var entry = entries[index];
-        if (entry.ExpiresAt <= now)
+        ref var slot = ref shard.At(index);
+        if (slot.ExpiresAt <= now)
         {
-            RemoveEntry(generation, student, entry);
-            return false;
+            Unlink(shard, key.StudentKey, index, previous);
+            return -1;
         }
 
         // Served only for the row it was computed from.
-        if (entry.FeatureDigest != key.FeatureDigest)
-        {
-            return false;
-        }
-
-        result = entry.Result;
-        return true;
+        return slot.Digest == key.FeatureDigest ? index : -1;
     }
 
-    private static void RemoveEntry(Generation generation, Student student, Entry entry)
+    /// <summary>The slot holding (student, skill, version), or -1; <paramref name="previous"/> is the slot before it in the student's chain (-1: it is the head).</summary>
+    private static int Find(Shard shard, string student, string skill, string version, out int previous)
     {
-        while (true)
+        previous = -1;
+        if (!shard.Heads.TryGetValue(student, out var index))
         {
-            var entries = Volatile.Read(ref student.Entries);
-            var index = Array.IndexOf(entries, entry);
-            if (index < 0)
-            {
-                return;
-            }
-
-            Entry[] updated = entries.Length == 1 ? Removed : [.. entries[..index], .. entries[(index + 1)..]];
-            if (ReferenceEquals(Interlocked.CompareExchange(ref student.Entries, updated, entries), entries))
-            {
-                Interlocked.Decrement(ref generation.Count);
-                if (ReferenceEquals(updated, Removed))
-                {
-                    generation.Students.TryRemove(KeyValuePair.Create(student.Key, student));
-                }
-
-                return;
-            }
+            return -1;
         }
-    }
 
-    private static void Remove(Generation generation, string studentKey)
-    {
-        if (generation.Students.TryRemove(studentKey, out var student))
+        while (index >= 0)
         {
-            var entries = Interlocked.Exchange(ref student.Entries, Removed);
-            if (!ReferenceEquals(entries, Removed))
+            ref var slot = ref shard.At(index);
+            if (Same(slot.Skill, skill) && Same(slot.Version, version))
             {
-                Interlocked.Add(ref generation.Count, -entries.Length);
-            }
-        }
-    }
-
-    private void Rotate(Generation full)
-    {
-        lock (_rotation)
-        {
-            if (!ReferenceEquals(full, _current))
-            {
-                return; // another thread rotated it already
+                return index;
             }
 
-            _previous = full;
-            _current = new Generation();
-        }
-    }
-
-    private static int IndexOf(Entry[] entries, string skill, string version)
-    {
-        for (var i = 0; i < entries.Length; i++)
-        {
-            var e = entries[i];
-            if (string.Equals(e.Skill, skill, StringComparison.Ordinal) && string.Equals(e.ModelVersion, version, StringComparison.Ordinal))
-            {
-                return i;
-            }
+            previous = index;
+            index = slot.Next;
         }
 
         return -1;
     }
 
-    private static Entry[] Replace(Entry[] entries, int index, Entry entry)
+    /// <summary>The slot for the key: its entry's own when held (replaced in place), else the ring's next, evicting the oldest entry.</summary>
+    private static ref Slot Claim(Shard shard, in InferenceCacheKey key)
     {
-        var copy = (Entry[])entries.Clone();
-        copy[index] = entry;
-        return copy;
+        var index = Find(shard, key.StudentKey, key.Skill, key.ModelVersion, out _);
+        if (index >= 0)
+        {
+            return ref shard.At(index);
+        }
+
+        index = shard.Cursor;
+        shard.Cursor = shard.Cursor + 1 == shard.Capacity ? 0 : shard.Cursor + 1;
+        ref var slot = ref shard.At(index);
+        if (slot.Student is { } evicted)
+        {
+            Unlink(shard, evicted, index, PreviousOf(shard, evicted, index));
+        }
+
+        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Heads, key.StudentKey, out var exists);
+        slot.Student = key.StudentKey;
+        slot.Skill = key.Skill;
+        slot.Version = key.ModelVersion;
+        slot.Next = exists ? head : -1;
+        head = index;
+        shard.Count++;
+        return ref slot;
     }
 
-    private sealed record Entry(string Skill, string ModelVersion, UInt128 FeatureDigest, InferenceResult Result, DateTimeOffset ExpiresAt);
-
-    /// <summary>A student's entries; <see cref="Removed"/> once the student is removed (a store then files it anew).</summary>
-    private sealed class Student
+    private static int PreviousOf(Shard shard, string student, int index)
     {
-#pragma warning disable SA1401, CA1051 // Fields, so they can be swapped with Interlocked.
-        public Entry[] Entries = [];
-#pragma warning restore SA1401, CA1051
+        var previous = -1;
+        var current = shard.Heads[student];
+        while (current != index)
+        {
+            previous = current;
+            current = shard.At(current).Next;
+        }
 
-        public required string Key { get; init; }
+        return previous;
     }
 
-    private sealed class Generation
+    /// <summary>Frees a held slot and takes it out of its student's chain (and the student out of the index when it was the last).</summary>
+    private static void Unlink(Shard shard, string student, int index, int previous)
     {
-        public ConcurrentDictionary<string, Student> Students { get; } = new(StringComparer.Ordinal);
+        ref var slot = ref shard.At(index);
+        if (previous >= 0)
+        {
+            shard.At(previous).Next = slot.Next;
+        }
+        else if (slot.Next >= 0)
+        {
+            shard.Heads[student] = slot.Next;
+        }
+        else
+        {
+            shard.Heads.Remove(student);
+        }
 
-#pragma warning disable SA1401, CA1051 // A field, so it can be counted with Interlocked.
-        public long Count;
+        slot = default;
+        shard.Count--;
+    }
+
+    private static void Fill(ref Slot slot, ScoreBuffer buffer, int item) =>
+        buffer.SetCachedScore(item, (ModelFacts)slot.Value!, slot.Variant, slot.Score, slot.Confidence, slot.Hash, slot.Top, slot.Imputed, slot.ImputedWide, slot.Explanation);
+
+    private static bool Same(string? a, string b) => ReferenceEquals(a, b) || string.Equals(a, b, StringComparison.Ordinal);
+
+    /// <summary>One entry: a result kept as values (<see cref="Value"/> is the model's facts) or, stored through the result API, as the object.</summary>
+    private struct Slot
+    {
+#pragma warning disable SA1401, CA1051 // Fields of a slot written in place.
+        public string? Student;
+        public string Skill;
+        public string Version;
+        public object? Value;
+        public Explanation? Explanation;
+        public bool[]? ImputedWide;
+        public UInt128 Digest;
+        public long ExpiresAt;
+        public int Next;
+        public bool Variant;
+        public double Score;
+        public double Confidence;
+        public ulong Hash;
+        public ulong Imputed;
+        public TopValues Top;
 #pragma warning restore SA1401, CA1051
+    }
+
+    [InlineArray(LoadedModel.TopFeatureCount)]
+    private struct TopValues
+    {
+        private double _value;
+    }
+
+    /// <summary>A share of the slots, its student index and its ring position, behind one lock.</summary>
+    private sealed class Shard(int capacity)
+    {
+#pragma warning disable SA1401, CA1051 // Fields, changed under the lock.
+        public readonly Lock Gate = new();
+        public readonly int Capacity = capacity;
+        public readonly Slot[]?[] Pages = new Slot[]?[(capacity + PageSize - 1) / PageSize];
+        public readonly Dictionary<string, int> Heads = new(StringComparer.Ordinal);
+        public int Cursor;
+        public int Count;
+#pragma warning restore SA1401, CA1051
+
+        public ref Slot At(int index)
+        {
+            var p = index / PageSize;
+            var page = Pages[p] ??= new Slot[Math.Min(PageSize, Capacity - (p * PageSize))];
+            return ref page[index - (p * PageSize)];
+        }
     }
 }

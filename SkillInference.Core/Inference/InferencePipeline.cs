@@ -25,6 +25,7 @@ namespace SkillInference.Inference;
 internal sealed partial class InferencePipeline
 {
     private readonly IInferenceCache _cache;
+    private readonly IScoreCache? _scoreCache;
     private readonly SkillInferenceMetrics _metrics;
     private readonly ILogger _logger;
     private readonly IInferenceObserver[] _observers;
@@ -36,6 +37,7 @@ internal sealed partial class InferencePipeline
     public InferencePipeline(IInferenceCache cache, SkillInferenceMetrics metrics, IEnumerable<IInferenceObserver> observers, ILogger<InferencePipeline>? logger = null, ITrafficRouter? router = null, IEnumerable<IAssignmentObserver>? assignments = null)
     {
         _cache = cache;
+        _scoreCache = cache as IScoreCache;
         _metrics = metrics;
         _observers = [.. observers];
         _router = router ?? TrafficRouter.Instance;
@@ -184,7 +186,20 @@ internal sealed partial class InferencePipeline
             }
 
             group.Lookups++;
-            if (_cache.TryGetLocal(key, out var hit) && Usable(hit!, items.ExplainOf(item)))
+            if (_scoreCache is { } scores)
+            {
+                // Written straight into the run's columns: no result object per hit.
+                if (scores.TryGetLocal(key, buffer, item, items.ExplainOf(item)))
+                {
+                    MarkAnswered(group, r);
+                    group.MemoryHits++;
+                }
+                else
+                {
+                    misses++;
+                }
+            }
+            else if (_cache.TryGetLocal(key, out var hit) && Usable(hit!, items.ExplainOf(item)))
             {
                 Answer(group, r, item, hit!, buffer);
                 group.MemoryHits++;
@@ -239,9 +254,14 @@ internal sealed partial class InferencePipeline
 
     private static void Answer(ModelGroup group, int r, int item, InferenceResult cached, ScoreBuffer buffer)
     {
+        MarkAnswered(group, r);
+        buffer.SetResult(item, cached);
+    }
+
+    private static void MarkAnswered(ModelGroup group, int r)
+    {
         group.Done[r] = true;
         group.Answered++;
-        buffer.SetResult(item, cached);
     }
 
     /// <summary>Scores each group's rows not answered yet in one vectorized call, explains, and stores what the policy caches.</summary>
@@ -319,7 +339,7 @@ internal sealed partial class InferencePipeline
                 }
             }
 
-            buffer.SetScore(item, model, group.IsVariant, score, Confidence.Compute(score, imputedImportance), group.Hashes[r], group.Used(r), imputed);
+            buffer.SetScore(item, model.Facts, group.IsVariant, score, Confidence.Compute(score, imputedImportance), group.Hashes[r], group.Used(r), imputed);
             if (items.ExplainOf(item))
             {
                 buffer.SetExplanation(item, Explain(model, group.Row(r)));
@@ -327,7 +347,14 @@ internal sealed partial class InferencePipeline
 
             if (keyed && group.Keys[r] is { } key)
             {
-                _cache.Store(key, buffer.ToResult(item));
+                if (_scoreCache is { } scores)
+                {
+                    scores.Store(key, buffer, item);
+                }
+                else
+                {
+                    _cache.Store(key, buffer.ToResult(item));
+                }
             }
         }
 

@@ -11,8 +11,9 @@ namespace SkillInference.Inference;
 /// </summary>
 internal sealed class ScoreBuffer
 {
-    private LoadedModel?[] _models = [];
+    private ModelFacts?[] _models = [];
     private bool[] _variant = [];
+    private bool[] _cached = [];
     private double[] _scores = [];
     private double[] _confidences = [];
     private ulong[] _hashes = [];
@@ -36,8 +37,9 @@ internal sealed class ScoreBuffer
         if (_models.Length < count)
         {
             var capacity = Math.Max(count, _models.Length * 2);
-            _models = new LoadedModel?[capacity];
+            _models = new ModelFacts?[capacity];
             _variant = new bool[capacity];
+            _cached = new bool[capacity];
             _scores = new double[capacity];
             _confidences = new double[capacity];
             _hashes = new ulong[capacity];
@@ -47,6 +49,7 @@ internal sealed class ScoreBuffer
         else
         {
             Array.Clear(_models, 0, count);
+            Array.Clear(_cached, 0, count);
             Array.Clear(_errors, 0, count);
             Array.Clear(_results, 0, count);
         }
@@ -68,7 +71,7 @@ internal sealed class ScoreBuffer
     public void SetResult(int item, InferenceResult result) => _results[item] = result;
 
     /// <summary>Records a computed score; <paramref name="used"/> and <paramref name="imputed"/> are per feature of the model.</summary>
-    public void SetScore(int item, LoadedModel model, bool variant, double score, double confidence, ulong hash, ReadOnlySpan<double> used, ReadOnlySpan<bool> imputed)
+    public void SetScore(int item, ModelFacts model, bool variant, double score, double confidence, ulong hash, ReadOnlySpan<double> used, ReadOnlySpan<bool> imputed)
     {
         _models[item] = model;
         _variant[item] = variant;
@@ -77,6 +80,7 @@ internal sealed class ScoreBuffer
         _hashes[item] = hash;
         var top = model.TopIndices;
         var values = _topValues.AsSpan(item * LoadedModel.TopFeatureCount, LoadedModel.TopFeatureCount);
+        values.Fill(double.NaN);
         for (var t = 0; t < top.Length; t++)
         {
             values[t] = used[top[t]];
@@ -85,14 +89,59 @@ internal sealed class ScoreBuffer
         imputed.CopyTo(_imputed.AsSpan(item * Width, imputed.Length));
     }
 
+    /// <summary>
+    /// Records a score answered from the in-process cache, in columns: the top features' values and the imputed flags
+    /// as they were when it was computed (<paramref name="imputed"/> bit i: feature i, for models of up to 64
+    /// features; <paramref name="imputedWide"/> for larger ones).
+    /// </summary>
+    public void SetCachedScore(int item, ModelFacts model, bool variant, double score, double confidence, ulong hash, ReadOnlySpan<double> topValues, ulong imputed, bool[]? imputedWide, Explanation? explanation)
+    {
+        _models[item] = model;
+        _variant[item] = variant;
+        _cached[item] = true;
+        _scores[item] = score;
+        _confidences[item] = confidence;
+        _hashes[item] = hash;
+        topValues.CopyTo(_topValues.AsSpan(item * LoadedModel.TopFeatureCount, LoadedModel.TopFeatureCount));
+        var flags = _imputed.AsSpan(item * Width, model.Names.Length);
+        if (imputedWide is not null)
+        {
+            imputedWide.CopyTo(flags);
+        }
+        else
+        {
+            for (var i = 0; i < flags.Length; i++)
+            {
+                flags[i] = (imputed & (1UL << i)) != 0;
+            }
+        }
+
+        if (explanation is not null)
+        {
+            SetExplanation(item, explanation);
+        }
+    }
+
     public void SetExplanation(int item, Explanation explanation) => (_explanations ??= new Explanation?[Count])[item] = explanation;
+
+    /// <summary>Whether a computed (or cache-answered) item was scored by a traffic variant.</summary>
+    public bool IsVariant(int item) => _variant[item];
+
+    /// <summary>The top features' raw values of a computed item (NaN: missing or no such feature).</summary>
+    public ReadOnlySpan<double> TopValues(int item) => _topValues.AsSpan(item * LoadedModel.TopFeatureCount, LoadedModel.TopFeatureCount);
+
+    /// <summary>The imputed flags of a computed item, one per feature of its model.</summary>
+    public ReadOnlySpan<bool> ImputedFlags(int item) => _imputed.AsSpan(item * Width, _models[item]!.Names.Length);
+
+    /// <summary>The score, confidence and feature hash of a computed item, from its columns.</summary>
+    public (double Score, double Confidence, ulong Hash) Scored(int item) => (_scores[item], _confidences[item], _hashes[item]);
 
     public InferenceError? ErrorOf(int item) => _errors[item];
 
     /// <summary>The result object already held for an item (a cache hit or a materialized result), if any.</summary>
     public InferenceResult? HeldResult(int item) => _results[item];
 
-    public LoadedModel? ModelOf(int item) => _models[item];
+    public ModelFacts? ModelOf(int item) => _models[item];
 
     public double ScoreOf(int item) => _results[item]?.Score ?? _scores[item];
 
@@ -102,7 +151,7 @@ internal sealed class ScoreBuffer
 
     public string VariantOf(int item) => _results[item]?.Variant ?? (_variant[item] ? Inference.Variant.Candidate : Inference.Variant.Deployed);
 
-    public bool IsCached(int item) => _results[item]?.Cached ?? false;
+    public bool IsCached(int item) => _results[item]?.Cached ?? _cached[item];
 
     public Explanation? ExplanationOf(int item) => _results[item]?.Explanation ?? _explanations?[item];
 
@@ -153,6 +202,7 @@ internal sealed class ScoreBuffer
             ImputedFeatures = (IReadOnlyList<string>?)imputedNames ?? [],
             FeatureHash = FeatureHash.ToHex(_hashes[item]),
             Explanation = _explanations?[item],
+            Cached = _cached[item],
         };
         _results[item] = result;
         return result;

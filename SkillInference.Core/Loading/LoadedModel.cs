@@ -22,7 +22,11 @@ internal sealed class LoadedModel : IDisposable
             : new double[Names.Length];
         TopIndices = [.. Enumerable.Range(0, Names.Length).OrderByDescending(i => Importance[i]).ThenBy(i => i).Take(TopFeatureCount)];
         LoadedAt = loadedAt;
+        Facts = new ModelFacts(Skill, Version, Names, Importance, TopIndices);
     }
+
+    /// <summary>What results report about this model.</summary>
+    public ModelFacts Facts { get; }
 
     public string Skill { get; }
 

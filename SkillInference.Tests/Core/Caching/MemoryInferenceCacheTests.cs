@@ -109,7 +109,7 @@ public sealed class MemoryInferenceCacheTests
     }
 
     [TestMethod]
-    public void Store_PastTheBound_DropsTheOldestHalfWholeAndKeepsTheRecentOnes()
+    public void Store_PastTheBound_EvictsTheOldestFirstAndKeepsTheRecentOnes()
     {
         var cache = Create(new FakeTimeProvider(), max: 100);
         InferenceCacheKey Key(int student) => new($"student-{student}", "s", "1.0.0", 7UL);
@@ -119,14 +119,35 @@ public sealed class MemoryInferenceCacheTests
             cache.Store(Key(i), Result(i));
         }
 
-        Assert.IsLessThanOrEqualTo(100, cache.Count);
+        Assert.AreEqual(100, cache.Count);
         Assert.AreEqual(cache.CountHeld(), cache.Count);
-        Assert.IsFalse(cache.TryGetLocal(Key(0), out _), "the oldest generation is dropped");
-        for (var i = 50; i < 120; i++)
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.IsFalse(cache.TryGetLocal(Key(i), out _), $"student {i} is among the 20 oldest: evicted");
+        }
+
+        for (var i = 20; i < 120; i++)
         {
             Assert.IsTrue(cache.TryGetLocal(Key(i), out var hit), $"student {i}");
             Assert.AreEqual(i, hit!.Score);
         }
+    }
+
+    [TestMethod]
+    public void Store_EvictingOneEntryOfAStudent_KeepsTheStudentsOtherEntries()
+    {
+        var cache = Create(new FakeTimeProvider(), max: 3);
+        cache.Store(new("a", "s1", "1.0.0", 1UL), Result(1));
+        cache.Store(new("a", "s2", "1.0.0", 1UL), Result(2));
+        cache.Store(new("b", "s1", "1.0.0", 1UL), Result(3));
+
+        cache.Store(new("c", "s1", "1.0.0", 1UL), Result(4)); // takes a/s1's slot, the oldest
+
+        Assert.IsFalse(cache.TryGetLocal(new("a", "s1", "1.0.0", 1UL), out _));
+        Assert.IsTrue(cache.TryGetLocal(new("a", "s2", "1.0.0", 1UL), out var kept));
+        Assert.AreEqual(2, kept!.Score);
+        Assert.AreEqual(3, cache.Count);
+        Assert.AreEqual(cache.CountHeld(), cache.Count);
     }
 
     [TestMethod]
