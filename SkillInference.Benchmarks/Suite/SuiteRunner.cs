@@ -22,7 +22,7 @@ internal static class SuiteRunner
 {
     public const string Flag = "--suite";
 
-    public static readonly Type[] MicroBenchmarks = [typeof(FastTreeSingleRowBenchmarks), typeof(XGBoostSingleRowBenchmarks), typeof(XGBoostDeepSingleRowBenchmarks), typeof(SampleSingleRowBenchmarks), typeof(StudentBenchmarks)];
+    public static readonly Type[] MicroBenchmarks = [typeof(FastTreeSingleRowBenchmarks), typeof(XGBoostSingleRowBenchmarks), typeof(XGBoostDeepSingleRowBenchmarks), typeof(SampleSingleRowBenchmarks), typeof(StudentBenchmarks), typeof(BatchEndpointBenchmarks)];
 
     public static int Run(string[] args)
     {

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using SkillInference.Loading;
 
 namespace SkillInference.Inference;
 
@@ -92,6 +93,16 @@ public sealed class RowScores
 
     /// <summary>The row as an outcome: a result or an error.</summary>
     public InferenceOutcome ToOutcome(int row) => _buffer.ToOutcome(Item(row));
+
+    /// <summary>
+    /// For writers that read the columns themselves: the buffer item of a scored row and the facts of the model that
+    /// scored it, or null facts when the row holds a result object instead (a shared-cache hit).
+    /// </summary>
+    internal (ScoreBuffer Buffer, int Item, ModelFacts? Facts) ColumnsOf(int row)
+    {
+        var item = Scored(row);
+        return (_buffer, item, _buffer.HeldResult(item) is null ? _buffer.ModelOf(item) : null);
+    }
 
     private int Item(int row)
     {

@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Extensions.ObjectPool;
 using SkillInference.Host.Contracts.V1;
 using SkillInference.Inference;
 
@@ -9,28 +10,57 @@ namespace SkillInference.Host.Endpoints;
 /// <summary>
 /// Reads a <c>/infer/batch</c> body (the <see cref="BatchInferRequest"/> contract) straight into columnar rows, one
 /// <see cref="FeatureRows"/> per skill and explanation flag, without a dictionary or a name string per item: feature
-/// names are interned once per request. Limits are enforced while reading (the item count, features per item, id
-/// length, explanations), so an oversized batch is refused before it is held in memory. A body that is not the contract's JSON is
-/// one <see cref="BatchFormatException"/> naming the JSON path; an item that is incomplete is an error for that item.
+/// names are interned, and matched as UTF-8 bytes against the names the previous item of the same skill sent in the same
+/// places. Limits are enforced while reading (the item count, features per item, id length, explanations), so an
+/// oversized batch is refused before it is held in memory. A body that is not the contract's JSON is one
+/// <see cref="BatchFormatException"/> naming the JSON path; an item that is incomplete is an error for that item.
 /// </summary>
+/// <remarks>
+/// A reader is reused from request to request (<see cref="Pool"/>): its buffers, and the <see cref="BatchRequest"/> it
+/// returns, belong to it until it is returned, so a warm endpoint allocates little beyond the student ids. What it
+/// interns is bounded (names beyond <see cref="MaxInternedNames"/> are forgotten at the next request).
+/// </remarks>
 internal sealed class BatchRequestReader
 {
     public const int MaxStudentIdLength = 128;
     public const int MaxFeaturesPerItem = 1_000;
 
-    private readonly int _maxItems;
-    private readonly int _maxExplanations;
+    /// <summary>Interned feature names kept from request to request, at most.</summary>
+    internal const int MaxInternedNames = 4_096;
+
+    /// <summary>Readers whose buffers grew beyond this many feature values are dropped rather than pooled.</summary>
+    private const int MaxPooledPairs = 1 << 20;
+
+    private const int MaxInternedSkills = 64;
+
+    private int _maxItems;
+    private int _maxExplanations;
     private int _explanations;
     private readonly Dictionary<string, int> _columns = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _columnLookup;
     private readonly List<string> _columnNames = [];
+    private readonly List<byte[]> _columnUtf8 = [];
     private readonly Dictionary<string, string> _skills = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _skillLookup;
-    private readonly List<Item> _items = [];
-    private int[] _pairColumn = new int[256];
-    private double[] _pairValue = new double[256];
+    private readonly Dictionary<string, int[]> _expected = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Skill, bool Explain), int> _groupIndex = [];
+    private readonly List<GroupBuffers> _groupBuffers = [];
+    private readonly List<BatchGroup> _groups = [];
+    private Item[] _items = new Item[64];
+    private int _count;
+    private int[] _pairColumn = new int[1024];
+    private double[] _pairValue = new double[1024];
     private int _pairs;
+    private int[] _seen = new int[64];
+    private int[] _local = new int[64];
+    private int[] _localStamp = new int[64];
+    private int[] _itemGroup = new int[64];
+    private int[] _itemRow = new int[64];
+    private int[] _order = new int[64];
+    private BatchItemError?[] _itemErrors = new BatchItemError?[64];
     private char[] _chars = new char[128];
+    private int _lastStart;
+    private int _lastCount;
 
     public BatchRequestReader(int maxItems, int maxExplanations = int.MaxValue)
     {
@@ -40,11 +70,26 @@ internal sealed class BatchRequestReader
         _skillLookup = _skills.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>Reads the body.</summary>
+    /// <summary>How many feature names are interned now (bounded across requests).</summary>
+    internal int InternedNames => _columnNames.Count;
+
+    /// <summary>Readers to rent for a request and return when its response is written.</summary>
+    public static ObjectPool<BatchRequestReader> Pool { get; } = new DefaultObjectPool<BatchRequestReader>(new Policy(), Environment.ProcessorCount * 2);
+
+    /// <summary>Sets the limits of the next <see cref="Read"/>.</summary>
+    public BatchRequestReader WithLimits(int maxItems, int maxExplanations)
+    {
+        _maxItems = maxItems;
+        _maxExplanations = maxExplanations;
+        return this;
+    }
+
+    /// <summary>Reads the body. The result is valid until the reader reads again or goes back to the pool.</summary>
     /// <exception cref="BatchFormatException">The body is not valid JSON of the contract's shape, or has no items.</exception>
     /// <exception cref="BatchTooLargeException">The batch has more items than allowed.</exception>
     public BatchRequest Read(ReadOnlySpan<byte> json)
     {
+        Reset();
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         try
         {
@@ -55,12 +100,38 @@ internal sealed class BatchRequestReader
             throw new BatchFormatException(Field(ex.Path ?? ""), DescribeSyntax(ex), ex);
         }
 
-        if (_items.Count == 0)
+        if (_count == 0)
         {
             throw new BatchFormatException("items", "At least one item is required.", detail: "The batch has no items.");
         }
 
         return Build();
+    }
+
+    private void Reset()
+    {
+        _count = 0;
+        _pairs = 0;
+        _explanations = 0;
+        _lastCount = 0;
+        _groups.Clear();
+        _groupIndex.Clear();
+        if (_columnNames.Count > MaxInternedNames)
+        {
+            _columns.Clear();
+            _columnNames.Clear();
+            _columnUtf8.Clear();
+            _expected.Clear();
+        }
+
+        if (_skills.Count >= MaxInternedSkills)
+        {
+            _skills.Clear();
+            _expected.Clear();
+        }
+
+        // Stamps are item numbers + 1 of this read: clear them from the last.
+        Array.Clear(_seen);
     }
 
     private void ReadRoot(ref Utf8JsonReader reader)
@@ -70,28 +141,28 @@ internal sealed class BatchRequestReader
             throw new BatchFormatException("items", "At least one item is required.", detail: "The batch has no items.");
         }
 
-        Expect(ref reader, JsonTokenType.StartObject, "$");
+        Expect(ref reader, JsonTokenType.StartObject, "$", -1);
         var sawItems = false;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("items"u8))
             {
-                Once(ref sawItems, "items");
+                Once(ref sawItems, "items", -1);
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     continue;
                 }
 
-                Expect(ref reader, JsonTokenType.StartArray, "items");
+                Expect(ref reader, JsonTokenType.StartArray, "items", -1);
                 while (Next(ref reader) != JsonTokenType.EndArray)
                 {
-                    if (_items.Count == _maxItems)
+                    if (_count == _maxItems)
                     {
                         throw new BatchTooLargeException(_maxItems);
                     }
 
-                    ReadItem(ref reader, _items.Count);
+                    ReadItem(ref reader, _count);
                 }
             }
             else
@@ -109,16 +180,21 @@ internal sealed class BatchRequestReader
 
     private void ReadItem(ref Utf8JsonReader reader, int index)
     {
-        var item = new Item { PairStart = _pairs };
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, _items.Length * 2);
+        }
+
+        ref var item = ref _items[_count];
+        item = new Item { PairStart = _pairs };
         if (reader.TokenType == JsonTokenType.Null)
         {
-            item.Error = Invalid(new() { [$"items[{index}]"] = ["The item must be an object with 'skill' and 'features'."] });
-            _items.Add(item);
+            item.Error = Invalid(new() { [Path(index)] = ["The item must be an object with 'skill' and 'features'."] });
+            _count++;
             return;
         }
 
-        var path = $"items[{index}]";
-        Expect(ref reader, JsonTokenType.StartObject, path);
+        Expect(ref reader, JsonTokenType.StartObject, null, index);
         bool sawSkill = false, sawFeatures = false, sawStudent = false, sawExplain = false;
         var featuresPresent = false;
         var featureCount = 0;
@@ -126,53 +202,53 @@ internal sealed class BatchRequestReader
         {
             if (reader.ValueTextEquals("skill"u8))
             {
-                Once(ref sawSkill, path + ".skill");
+                Once(ref sawSkill, ".skill", index);
                 reader.Read();
                 item.Skill = reader.TokenType switch
                 {
                     JsonTokenType.Null => null,
                     JsonTokenType.String => InternSkill(ref reader),
-                    _ => throw Wrong(path + ".skill", "a string"),
+                    _ => throw Wrong(Path(index) + ".skill", "a string"),
                 };
             }
             else if (reader.ValueTextEquals("studentId"u8))
             {
-                Once(ref sawStudent, path + ".studentId");
+                Once(ref sawStudent, ".studentId", index);
                 reader.Read();
                 item.StudentId = reader.TokenType switch
                 {
                     JsonTokenType.Null => null,
                     JsonTokenType.String => new string(Unescape(ref reader)),
-                    _ => throw Wrong(path + ".studentId", "a string"),
+                    _ => throw Wrong(Path(index) + ".studentId", "a string"),
                 };
             }
             else if (reader.ValueTextEquals("explain"u8))
             {
-                Once(ref sawExplain, path + ".explain");
+                Once(ref sawExplain, ".explain", index);
                 reader.Read();
                 item.Explain = reader.TokenType switch
                 {
                     JsonTokenType.True => true,
                     JsonTokenType.False => false,
-                    _ => throw Wrong(path + ".explain", "true or false"),
+                    _ => throw Wrong(Path(index) + ".explain", "true or false"),
                 };
                 if (item.Explain && ++_explanations > _maxExplanations)
                 {
-                    throw new BatchFormatException(path + ".explain", $"At most {_maxExplanations} items of one batch may ask for an explanation; send the others without 'explain' or in another batch.", detail: "The batch asks for more explanations than one request may.");
+                    throw new BatchFormatException(Path(index) + ".explain", $"At most {_maxExplanations} items of one batch may ask for an explanation; send the others without 'explain' or in another batch.", detail: "The batch asks for more explanations than one request may.");
                 }
             }
             else if (reader.ValueTextEquals("features"u8))
             {
-                Once(ref sawFeatures, path + ".features");
+                Once(ref sawFeatures, ".features", index);
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     continue;
                 }
 
-                Expect(ref reader, JsonTokenType.StartObject, path + ".features");
+                Expect(ref reader, JsonTokenType.StartObject, ".features", index);
                 featuresPresent = true;
-                featureCount = ReadFeatures(ref reader, path);
+                featureCount = ReadFeatures(ref reader, index, item.Skill);
             }
             else
             {
@@ -185,21 +261,21 @@ internal sealed class BatchRequestReader
         Dictionary<string, string[]>? errors = null;
         if (string.IsNullOrWhiteSpace(item.Skill))
         {
-            (errors ??= [])[path + ".skill"] = ["'skill' is required (e.g. \"collaboration\")."];
+            (errors ??= [])[Path(index) + ".skill"] = ["'skill' is required (e.g. \"collaboration\")."];
         }
 
         if (!featuresPresent)
         {
-            (errors ??= [])[path + ".features"] = ["'features' is required: an object of feature name to number (null or absent = missing)."];
+            (errors ??= [])[Path(index) + ".features"] = ["'features' is required: an object of feature name to number (null or absent = missing)."];
         }
         else if (featureCount > MaxFeaturesPerItem)
         {
-            (errors ??= [])[path + ".features"] = [$"At most {MaxFeaturesPerItem} features may be sent."];
+            (errors ??= [])[Path(index) + ".features"] = [$"At most {MaxFeaturesPerItem} features may be sent."];
         }
 
         if (item.StudentId is { Length: > MaxStudentIdLength or 0 })
         {
-            (errors ??= [])[path + ".studentId"] = [$"'studentId' must be 1 to {MaxStudentIdLength} characters."];
+            (errors ??= [])[Path(index) + ".studentId"] = [$"'studentId' must be 1 to {MaxStudentIdLength} characters."];
         }
 
         if (errors is not null)
@@ -208,18 +284,39 @@ internal sealed class BatchRequestReader
             _pairs = item.PairStart;
             item.PairCount = 0;
         }
+        else
+        {
+            Remember(item.Skill!, item.PairStart, item.PairCount);
+            (_lastStart, _lastCount) = (item.PairStart, item.PairCount);
+        }
 
-        _items.Add(item);
+        _count++;
     }
 
-    /// <summary>Reads a features object into the shared pairs (column, value; NaN = missing); returns how many there were.</summary>
-    private int ReadFeatures(ref Utf8JsonReader reader, string path)
+    /// <summary>
+    /// Reads a features object into the shared pairs (column, value; NaN = missing); returns how many there were. Each
+    /// name is first compared, as bytes, with the name the last item of the same skill had in that place.
+    /// </summary>
+    private int ReadFeatures(ref Utf8JsonReader reader, int index, string? skill)
     {
         var count = 0;
-        var start = _pairs;
+        var stamp = index + 1;
+        // The names expected in order: the last item of this skill's, or (no skill read yet) the last item's.
+        ReadOnlySpan<int> expected = skill is not null
+            ? (_expected.TryGetValue(skill, out var known) ? known : [])
+            : _pairColumn.AsSpan(_lastStart, _lastCount);
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            var column = InternColumn(ref reader);
+            int column;
+            if (count < expected.Length && !reader.ValueIsEscaped && reader.ValueTextEquals(_columnUtf8[expected[count]]))
+            {
+                column = expected[count];
+            }
+            else
+            {
+                column = InternColumn(ref reader);
+            }
+
             reader.Read();
             double value;
             switch (reader.TokenType)
@@ -227,7 +324,7 @@ internal sealed class BatchRequestReader
                 case JsonTokenType.Number:
                     if (!reader.TryGetDouble(out value) || !double.IsFinite(value))
                     {
-                        throw Wrong($"{path}.features.{_columnNames[column]}", "a finite number");
+                        throw Wrong($"{Path(index)}.features.{_columnNames[column]}", "a finite number");
                     }
 
                     break;
@@ -235,7 +332,7 @@ internal sealed class BatchRequestReader
                     value = double.NaN;
                     break;
                 default:
-                    throw Wrong($"{path}.features.{_columnNames[column]}", "a number or null");
+                    throw Wrong($"{Path(index)}.features.{_columnNames[column]}", "a number or null");
             }
 
             count++;
@@ -244,14 +341,12 @@ internal sealed class BatchRequestReader
                 continue; // counted, not kept: the item is refused
             }
 
-            for (var p = start; p < _pairs; p++)
+            if (_seen[column] == stamp)
             {
-                if (_pairColumn[p] == column)
-                {
-                    throw new BatchFormatException($"{path}.features.{_columnNames[column]}", $"The JSON body repeats the property at '$.{path}.features.{_columnNames[column]}'.");
-                }
+                throw new BatchFormatException($"{Path(index)}.features.{_columnNames[column]}", $"The JSON body repeats the property at '$.{Path(index)}.features.{_columnNames[column]}'.");
             }
 
+            _seen[column] = stamp;
             if (_pairs == _pairColumn.Length)
             {
                 Array.Resize(ref _pairColumn, _pairs * 2);
@@ -266,76 +361,106 @@ internal sealed class BatchRequestReader
         return count;
     }
 
+    /// <summary>Keeps an item's names, in order, as what the next item of its skill is expected to send.</summary>
+    private void Remember(string skill, int start, int count)
+    {
+        var columns = _pairColumn.AsSpan(start, count);
+        if (_expected.TryGetValue(skill, out var expected) && columns.SequenceEqual(expected))
+        {
+            return;
+        }
+
+        if (_skills.ContainsKey(skill))
+        {
+            _expected[skill] = columns.ToArray();
+        }
+    }
+
     /// <summary>Groups the valid items by (skill, explain) into one block of rows each.</summary>
     private BatchRequest Build()
     {
-        var groups = new List<BatchGroup>();
-        var keys = new Dictionary<(string Skill, bool Explain), int>();
-        var itemGroup = new int[_items.Count];
-        var itemRow = new int[_items.Count];
-        var counts = new List<int>();
-        for (var i = 0; i < _items.Count; i++)
+        var count = _count;
+        Grow(ref _itemGroup, count);
+        Grow(ref _itemRow, count);
+        Grow(ref _order, count);
+        Grow(ref _itemErrors, count);
+        var rows = new List<int>();
+        for (var i = 0; i < count; i++)
         {
-            var item = _items[i];
+            ref var item = ref _items[i];
+            _itemErrors[i] = item.Error;
             if (item.Error is not null)
             {
-                itemGroup[i] = -1;
+                _itemGroup[i] = -1;
                 continue;
             }
 
-            if (!keys.TryGetValue((item.Skill!, item.Explain), out var g))
+            ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(_groupIndex, (item.Skill!, item.Explain), out var exists);
+            if (!exists)
             {
-                keys[(item.Skill!, item.Explain)] = g = counts.Count;
-                counts.Add(0);
+                g = rows.Count;
+                rows.Add(0);
             }
 
-            itemGroup[i] = g;
-            itemRow[i] = counts[g]++;
+            _itemGroup[i] = g;
+            _itemRow[i] = rows[g]++;
         }
 
-        var local = new int[_columnNames.Count];
-        foreach (var ((skill, explain), g) in keys.OrderBy(kv => kv.Value))
+        // Items in group order (a counting sort), so each group is built from its own items only.
+        var starts = new int[rows.Count + 1];
+        for (var g = 0; g < rows.Count; g++)
+        {
+            starts[g + 1] = starts[g] + rows[g];
+        }
+
+        var next = (int[])starts.Clone();
+        for (var i = 0; i < count; i++)
+        {
+            if (_itemGroup[i] >= 0)
+            {
+                _order[next[_itemGroup[i]]++] = i;
+            }
+        }
+
+        Grow(ref _local, _columnNames.Count);
+        Grow(ref _localStamp, _columnNames.Count);
+        Array.Clear(_localStamp, 0, _columnNames.Count);
+        foreach (var ((skill, explain), g) in _groupIndex.OrderBy(kv => kv.Value))
         {
             // The group's own columns, in first-seen order.
-            Array.Fill(local, -1);
-            var names = new List<string>();
-            for (var i = 0; i < _items.Count; i++)
+            if (_groupBuffers.Count == g)
             {
-                if (itemGroup[i] != g)
-                {
-                    continue;
-                }
+                _groupBuffers.Add(new GroupBuffers());
+            }
 
-                for (var p = _items[i].PairStart; p < _items[i].PairStart + _items[i].PairCount; p++)
+            var buffers = _groupBuffers[g];
+            var names = new List<string>();
+            var items = _order.AsSpan(starts[g], rows[g]);
+            foreach (var i in items)
+            {
+                ref var item = ref _items[i];
+                for (var p = item.PairStart; p < item.PairStart + item.PairCount; p++)
                 {
                     var c = _pairColumn[p];
-                    if (local[c] < 0)
+                    if (_localStamp[c] != g + 1)
                     {
-                        local[c] = names.Count;
+                        _localStamp[c] = g + 1;
+                        _local[c] = names.Count;
                         names.Add(_columnNames[c]);
                     }
                 }
             }
 
-            var rows = counts[g];
             var width = names.Count;
-            var values = new double[Math.Max(1, rows * width)];
-            var missing = new bool[Math.Max(1, rows * width)];
-            Array.Fill(missing, true);
-            var ids = new string?[rows];
-            for (var i = 0; i < _items.Count; i++)
+            var (values, missing, ids) = buffers.Rent(rows[g], width);
+            foreach (var i in items)
             {
-                if (itemGroup[i] != g)
-                {
-                    continue;
-                }
-
-                var item = _items[i];
-                var offset = itemRow[i] * width;
-                ids[itemRow[i]] = item.StudentId;
+                ref var item = ref _items[i];
+                var offset = _itemRow[i] * width;
+                ids[_itemRow[i]] = item.StudentId;
                 for (var p = item.PairStart; p < item.PairStart + item.PairCount; p++)
                 {
-                    var c = offset + local[_pairColumn[p]];
+                    var c = offset + _local[_pairColumn[p]];
                     var v = _pairValue[p];
                     if (!double.IsNaN(v))
                     {
@@ -345,16 +470,18 @@ internal sealed class BatchRequestReader
                 }
             }
 
-            groups.Add(new BatchGroup(skill, explain, new FeatureRows(names, rows, values, missing, ids)));
+            _groups.Add(new BatchGroup(skill, explain, new FeatureRows(names, rows[g], values, missing, new ArraySegment<string?>(ids, 0, rows[g]))));
         }
 
-        var errors = new BatchItemError?[_items.Count];
-        for (var i = 0; i < _items.Count; i++)
+        return new BatchRequest(count, _groups, _itemGroup, _itemRow, _itemErrors);
+    }
+
+    private static void Grow<T>(ref T[] array, int length)
+    {
+        if (array.Length < length)
         {
-            errors[i] = _items[i].Error;
+            array = new T[Math.Max(length, array.Length * 2)];
         }
-
-        return new BatchRequest(_items.Count, groups, itemGroup, itemRow, errors);
     }
 
     private string InternSkill(ref Utf8JsonReader reader)
@@ -366,7 +493,7 @@ internal sealed class BatchRequestReader
         }
 
         skill = new string(chars);
-        if (_skills.Count < 64)
+        if (_skills.Count < MaxInternedSkills)
         {
             _skills[skill] = skill;
         }
@@ -386,6 +513,8 @@ internal sealed class BatchRequestReader
         column = _columnNames.Count;
         _columns[name] = column;
         _columnNames.Add(name);
+        _columnUtf8.Add(System.Text.Encoding.UTF8.GetBytes(name));
+        Grow(ref _seen, _columnNames.Count);
         return column;
     }
 
@@ -411,6 +540,8 @@ internal sealed class BatchRequestReader
         return _chars.AsSpan(0, written);
     }
 
+    private static string Path(int index) => string.Create(CultureInfo.InvariantCulture, $"items[{index}]");
+
     private static JsonTokenType Next(ref Utf8JsonReader reader)
     {
         if (!reader.Read())
@@ -421,24 +552,27 @@ internal sealed class BatchRequestReader
         return reader.TokenType;
     }
 
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string path)
+    /// <summary>Checks the token; <paramref name="path"/> is the field (or, with an item index, the part after <c>items[i]</c>).</summary>
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string? path, int index)
     {
         if (reader.TokenType != type)
         {
+            var field = index < 0 ? path! : Path(index) + path;
             throw type switch
             {
-                JsonTokenType.StartObject when path == "$" => new BatchFormatException("$", "The request body must be a JSON object with 'items'.", detail: "The request body is not a valid JSON object."),
-                JsonTokenType.StartObject => Wrong(path, "an object"),
-                _ => Wrong(path, "an array"),
+                JsonTokenType.StartObject when field == "$" => new BatchFormatException("$", "The request body must be a JSON object with 'items'.", detail: "The request body is not a valid JSON object."),
+                JsonTokenType.StartObject => Wrong(field, "an object"),
+                _ => Wrong(field, "an array"),
             };
         }
     }
 
-    private static void Once(ref bool seen, string path)
+    private static void Once(ref bool seen, string path, int index)
     {
         if (seen)
         {
-            throw new BatchFormatException(path, $"The JSON body repeats the property at '$.{path}'.");
+            var field = index < 0 ? path : Path(index) + path;
+            throw new BatchFormatException(field, $"The JSON body repeats the property at '$.{field}'.");
         }
 
         seen = true;
@@ -464,19 +598,61 @@ internal sealed class BatchRequestReader
     private static string DescribeSyntax(JsonException ex) => ex.InnerException is InvalidOperationException ? ex.Message :
         string.Create(CultureInfo.InvariantCulture, $"The request body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
 
-    private sealed class Item
+    private bool Reusable() => _pairColumn.Length <= MaxPooledPairs && _groupBuffers.Sum(b => b.Capacity) <= MaxPooledPairs;
+
+    private struct Item
     {
-        public string? Skill { get; set; }
+#pragma warning disable SA1401, CA1051 // Fields of an item read in place.
+        public string? Skill;
+        public string? StudentId;
+        public bool Explain;
+        public int PairStart;
+        public int PairCount;
+        public BatchItemError? Error;
+#pragma warning restore SA1401, CA1051
+    }
 
-        public string? StudentId { get; set; }
+    /// <summary>One group's rows, reused from request to request.</summary>
+    private sealed class GroupBuffers
+    {
+        private double[] _values = [];
+        private bool[] _missing = [];
+        private string?[] _ids = [];
 
-        public bool Explain { get; set; }
+        public long Capacity => _values.Length;
 
-        public int PairStart { get; init; }
+        /// <summary>Values (cleared), a missing mask (all missing) and ids for <paramref name="rows"/> rows of <paramref name="width"/> features.</summary>
+        public (double[] Values, bool[] Missing, string?[] Ids) Rent(int rows, int width)
+        {
+            var cells = Math.Max(1, rows * width);
+            Grow(ref _values, cells);
+            Grow(ref _missing, cells);
+            Grow(ref _ids, rows);
+            Array.Clear(_values, 0, cells);
+            Array.Fill(_missing, true, 0, cells);
+            return (_values, _missing, _ids);
+        }
 
-        public int PairCount { get; set; }
+        /// <summary>Lets go of the student ids the last request left.</summary>
+        public void Release() => Array.Clear(_ids);
+    }
 
-        public BatchItemError? Error { get; set; }
+    private sealed class Policy : PooledObjectPolicy<BatchRequestReader>
+    {
+        public override BatchRequestReader Create() => new(int.MaxValue);
+
+        public override bool Return(BatchRequestReader obj)
+        {
+            foreach (var buffers in obj._groupBuffers)
+            {
+                buffers.Release();
+            }
+
+            Array.Clear(obj._items, 0, obj._count);
+            Array.Clear(obj._itemErrors);
+            obj._groups.Clear();
+            return obj.Reusable();
+        }
     }
 }
 

@@ -1,30 +1,42 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using SkillInference.Host.Contracts.V1;
 using SkillInference.Host.Problems;
 using SkillInference.Inference;
+using SkillInference.Loading;
 
 namespace SkillInference.Host.Endpoints;
 
 /// <summary>
-/// Writes the <see cref="BatchInferResponse"/> contract straight from the scored columns with a
-/// <see cref="Utf8JsonWriter"/> (the same JSON the serializer writes for the contract records: camelCase names, nulls
-/// left out), in request order.
+/// Writes the <see cref="BatchInferResponse"/> contract straight from the scored columns (the same JSON the serializer
+/// writes for the contract records: camelCase names, nulls left out), in request order. A result scored in columns is
+/// written as UTF-8 bytes into the output's memory: what is the same for every row of a model (its skill, version, top
+/// features' names and importances) is encoded once per model (<see cref="ModelJson"/>), so a row costs its numbers and a
+/// few copies. Errors, explanations and result objects (shared-cache hits) go through a <see cref="Utf8JsonWriter"/>.
 /// </summary>
 internal static class BatchResponseWriter
 {
-    public static void Write(Utf8JsonWriter json, BatchRequest request, IReadOnlyList<RowScores> scores)
+    private static readonly ConditionalWeakTable<ModelFacts, ModelJson> Models = [];
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+
+    /// <summary>Writes the whole response into <paramref name="output"/>.</summary>
+    public static void Write(IBufferWriter<byte> output, BatchRequest request, IReadOnlyList<RowScores> scores)
     {
+        var json = new RawJson(output);
+        Utf8JsonWriter? fallback = null;
         var succeeded = 0;
-        json.WriteStartObject();
-        json.WriteStartArray("results"u8);
+        json.Raw("{\"results\":["u8);
         for (var i = 0; i < request.Count; i++)
         {
-            json.WriteStartObject();
-            json.WriteNumber("index"u8, i);
+            json.Raw(i == 0 ? "{\"index\":"u8 : ",{\"index\":"u8);
+            json.Integer(i);
             var g = request.ItemGroup[i];
             if (g < 0)
             {
-                WriteError(json, request.ItemErrors[i]!);
+                json.Raw(",\"error\":"u8);
+                WriteObject(ref json, ref fallback, output, w => WriteError(w, request.ItemErrors[i]!));
             }
             else
             {
@@ -32,23 +44,99 @@ internal static class BatchResponseWriter
                 var row = request.ItemRow[i];
                 if (rows.ErrorOf(row) is { } error)
                 {
-                    WriteError(json, ToItemError(rows.Skill, error));
+                    json.Raw(",\"error\":"u8);
+                    WriteObject(ref json, ref fallback, output, w => WriteError(w, ToItemError(rows.Skill, error)));
                 }
                 else
                 {
-                    json.WritePropertyName("result"u8);
-                    WriteScore(json, rows, row);
+                    json.Raw(",\"result\":"u8);
+                    var (buffer, item, facts) = rows.ColumnsOf(row);
+                    if (facts is null)
+                    {
+                        WriteObject(ref json, ref fallback, output, w => WriteScore(w, rows, row));
+                    }
+                    else
+                    {
+                        WriteColumns(ref json, ref fallback, output, buffer, item, facts);
+                    }
+
                     succeeded++;
                 }
             }
 
-            json.WriteEndObject();
+            json.Raw("}"u8);
         }
 
-        json.WriteEndArray();
-        json.WriteNumber("succeeded"u8, succeeded);
-        json.WriteNumber("failed"u8, request.Count - succeeded);
-        json.WriteEndObject();
+        json.Raw("],\"succeeded\":"u8);
+        json.Integer(succeeded);
+        json.Raw(",\"failed\":"u8);
+        json.Integer(request.Count - succeeded);
+        json.Raw("}"u8);
+        json.Flush();
+        fallback?.Dispose();
+    }
+
+    /// <summary>A <see cref="SkillScore"/> of a row scored in columns, as UTF-8 bytes.</summary>
+    private static void WriteColumns(ref RawJson json, ref Utf8JsonWriter? fallback, IBufferWriter<byte> output, ScoreBuffer buffer, int item, ModelFacts facts)
+    {
+        var model = Models.GetValue(facts, static f => new ModelJson(f));
+        json.Raw(model.Skill);
+        json.Number(buffer.ScoreOf(item));
+        json.Raw(",\"confidence\":"u8);
+        json.Number(buffer.ConfidenceOf(item));
+        json.Raw(model.Version);
+        json.Raw(buffer.IsVariant(item) ? "candidate\",\"topFeatures\":["u8 : "deployed\",\"topFeatures\":["u8);
+        for (var t = 0; t < facts.TopIndices.Length; t++)
+        {
+            json.Raw(model.TopFeatures[t]);
+            var value = buffer.TopValue(item, t);
+            if (!double.IsNaN(value))
+            {
+                json.Raw(",\"value\":"u8);
+                json.Number(value);
+            }
+
+            json.Raw(buffer.IsImputed(item, facts.TopIndices[t]) ? ",\"imputed\":true}"u8 : ",\"imputed\":false}"u8);
+        }
+
+        json.Raw("],\"imputedFeatures\":["u8);
+        var first = true;
+        for (var f = 0; f < facts.Names.Length; f++)
+        {
+            if (buffer.IsImputed(item, f))
+            {
+                json.Raw(first ? "\""u8 : ",\""u8);
+                json.Raw(model.Names[f]);
+                json.Raw("\""u8);
+                first = false;
+            }
+        }
+
+        json.Raw("]"u8);
+        if (buffer.ExplanationOf(item) is { } explanation)
+        {
+            json.Raw(",\"explanation\":"u8);
+            WriteObject(ref json, ref fallback, output, w => WriteExplanation(w, explanation));
+        }
+
+        json.Raw(buffer.IsCached(item) ? ",\"cached\":true}"u8 : ",\"cached\":false}"u8);
+    }
+
+    /// <summary>Writes one JSON object through a <see cref="Utf8JsonWriter"/> on the same output, between raw writes.</summary>
+    private static void WriteObject(ref RawJson json, ref Utf8JsonWriter? fallback, IBufferWriter<byte> output, Action<Utf8JsonWriter> write)
+    {
+        json.Flush();
+        if (fallback is null)
+        {
+            fallback = new Utf8JsonWriter(output, WriterOptions);
+        }
+        else
+        {
+            fallback.Reset(output);
+        }
+
+        write(fallback);
+        fallback.Flush();
     }
 
     /// <summary>A <see cref="SkillScore"/>, from a row.</summary>
@@ -87,20 +175,26 @@ internal static class BatchResponseWriter
         json.WriteEndArray();
         if (rows.ExplanationOf(row) is { } e)
         {
-            json.WriteStartObject("explanation"u8);
-            json.WriteNumber("bias"u8, e.Bias);
-            json.WriteStartObject("contributions"u8);
-            foreach (var (name, value) in e.Contributions)
-            {
-                json.WriteNumber(name, value);
-            }
-
-            json.WriteEndObject();
-            json.WriteNumber("logOdds"u8, e.LogOdds);
-            json.WriteEndObject();
+            json.WritePropertyName("explanation"u8);
+            WriteExplanation(json, e);
         }
 
         json.WriteBoolean("cached"u8, rows.IsCached(row));
+        json.WriteEndObject();
+    }
+
+    private static void WriteExplanation(Utf8JsonWriter json, Explanation e)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("bias"u8, e.Bias);
+        json.WriteStartObject("contributions"u8);
+        foreach (var (name, value) in e.Contributions)
+        {
+            json.WriteNumber(name, value);
+        }
+
+        json.WriteEndObject();
+        json.WriteNumber("logOdds"u8, e.LogOdds);
         json.WriteEndObject();
     }
 
@@ -119,7 +213,7 @@ internal static class BatchResponseWriter
 
     private static void WriteError(Utf8JsonWriter json, BatchItemError error)
     {
-        json.WriteStartObject("error"u8);
+        json.WriteStartObject();
         json.WriteNumber("status"u8, error.Status);
         json.WriteString("title"u8, error.Title);
         json.WriteString("detail"u8, error.Detail);
@@ -141,5 +235,102 @@ internal static class BatchResponseWriter
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>A model's constant JSON, encoded once: the pieces around a row's numbers.</summary>
+    private sealed class ModelJson
+    {
+        public ModelJson(ModelFacts facts)
+        {
+            Skill = Utf8($"{{\"skill\":\"{Encoded(facts.JsonSkill)}\",\"score\":");
+            Version = Utf8($",\"modelVersion\":\"{Encoded(facts.JsonVersion)}\",\"variant\":\"");
+            TopFeatures = [.. facts.TopIndices.Select((feature, t) => Utf8(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(t == 0 ? "" : ",")}{{\"name\":\"{Encoded(facts.JsonNames[feature])}\",\"importance\":{Number(facts.Importance[feature])}")))];
+            Names = [.. facts.JsonNames.Select(n => n.EncodedUtf8Bytes.ToArray())];
+        }
+
+        /// <summary><c>{"skill":"…","score":</c></summary>
+        public byte[] Skill { get; }
+
+        /// <summary><c>,"modelVersion":"…","variant":"</c></summary>
+        public byte[] Version { get; }
+
+        /// <summary>Per top feature: <c>{"name":"…","importance":…</c> (with a leading comma after the first).</summary>
+        public byte[][] TopFeatures { get; }
+
+        /// <summary>Each feature's name, JSON-encoded (without quotes).</summary>
+        public byte[][] Names { get; }
+
+        private static string Encoded(JsonEncodedText text) => System.Text.Encoding.UTF8.GetString(text.EncodedUtf8Bytes);
+
+        private static string Number(double value)
+        {
+            Span<byte> bytes = stackalloc byte[32];
+            value.TryFormat(bytes, out var written, default, CultureInfo.InvariantCulture);
+            return System.Text.Encoding.UTF8.GetString(bytes[..written]);
+        }
+
+        private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+    }
+
+    /// <summary>Raw UTF-8 JSON into an <see cref="IBufferWriter{T}"/>'s memory, a span at a time.</summary>
+    private ref struct RawJson(IBufferWriter<byte> output)
+    {
+        private const int Chunk = 16 * 1024;
+        private Span<byte> _span;
+        private int _written;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Raw(scoped ReadOnlySpan<byte> bytes)
+        {
+            if (_span.Length - _written < bytes.Length)
+            {
+                Grow(bytes.Length);
+            }
+
+            bytes.CopyTo(_span[_written..]);
+            _written += bytes.Length;
+        }
+
+        public void Number(double value)
+        {
+            if (_span.Length - _written < 32)
+            {
+                Grow(32);
+            }
+
+            // The shortest text that reads back as the same double: what Utf8JsonWriter writes for a number.
+            value.TryFormat(_span[_written..], out var n, default, CultureInfo.InvariantCulture);
+            _written += n;
+        }
+
+        public void Integer(int value)
+        {
+            if (_span.Length - _written < 11)
+            {
+                Grow(11);
+            }
+
+            value.TryFormat(_span[_written..], out var n, default, CultureInfo.InvariantCulture);
+            _written += n;
+        }
+
+        public void Flush()
+        {
+            if (_written > 0)
+            {
+                output.Advance(_written);
+            }
+
+            _written = 0;
+            _span = default;
+        }
+
+        private void Grow(int needed)
+        {
+            Flush();
+            _span = output.GetSpan(Math.Max(needed, Chunk));
+        }
     }
 }

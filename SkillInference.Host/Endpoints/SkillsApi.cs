@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
@@ -77,7 +78,8 @@ internal static class SkillsApi
     }
 
     // Reads the body straight into columnar rows (one block per skill), scores each block in one call of the bulk
-    // pipeline, and writes the response from the scored columns: no dictionary or result object per item.
+    // pipeline, and writes the response from the scored columns: no dictionary or result object per item. The body's
+    // bytes and the reader's buffers are rented for the request and returned when the response is written.
     internal static async Task InferBatchAsync(HttpContext http, ISkillInferenceService service, IOptions<SkillInferenceOptions> options, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         if (!http.Request.HasJsonContentType())
@@ -86,41 +88,50 @@ internal static class SkillsApi
             return;
         }
 
-        BatchRequest batch;
-        var body = await ReadBodyAsync(http, cancellationToken).ConfigureAwait(false);
+        var reader = BatchRequestReader.Pool.Get().WithLimits(options.Value.MaxBatchSize, limits.Value.MaxExplanationsPerRequest);
         try
         {
-            batch = new BatchRequestReader(options.Value.MaxBatchSize, limits.Value.MaxExplanationsPerRequest).Read(body.Span);
-        }
-        catch (BatchFormatException ex)
-        {
-            await WriteProblemAsync(http, ProblemMapper.Validation(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, ex.Detail)).ConfigureAwait(false);
-            return;
-        }
-        catch (BatchTooLargeException ex)
-        {
-            await WriteProblemAsync(http, ProblemMapper.Problem(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch has more than {ex.Limit} items; the limit is {ex.Limit}. Split it into smaller batches.")).ConfigureAwait(false);
-            return;
-        }
+            BatchRequest batch;
+            var (body, length) = await ReadBodyAsync(http, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                batch = reader.Read(body.AsSpan(0, length));
+            }
+            catch (BatchFormatException ex)
+            {
+                await WriteProblemAsync(http, ProblemMapper.Validation(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, ex.Detail)).ConfigureAwait(false);
+                return;
+            }
+            catch (BatchTooLargeException ex)
+            {
+                await WriteProblemAsync(http, ProblemMapper.Problem(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch has more than {ex.Limit} items; the limit is {ex.Limit}. Split it into smaller batches.")).ConfigureAwait(false);
+                return;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
 
-        var scores = new RowScores[batch.Groups.Count];
-        for (var g = 0; g < scores.Length; g++)
-        {
-            var group = batch.Groups[g];
-            scores[g] = await service.InferRowsAsync(group.Skill, group.Rows, new RowScoringOptions { Explain = group.Explain, Cache = CachePolicy.ReadWrite }, cancellationToken).ConfigureAwait(false);
-        }
+            var scores = new RowScores[batch.Groups.Count];
+            for (var g = 0; g < scores.Length; g++)
+            {
+                var group = batch.Groups[g];
+                scores[g] = await service.InferRowsAsync(group.Skill, group.Rows, new RowScoringOptions { Explain = group.Explain, Cache = CachePolicy.ReadWrite }, cancellationToken).ConfigureAwait(false);
+            }
 
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await using (var json = new Utf8JsonWriter(http.Response.BodyWriter))
-        {
-            BatchResponseWriter.Write(json, batch, scores);
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = "application/json; charset=utf-8";
+            BatchResponseWriter.Write(http.Response.BodyWriter, batch, scores);
+            await http.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        await http.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            BatchRequestReader.Pool.Return(reader);
+        }
     }
 
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
+    /// <summary>The whole body, in an array rented from the shared pool (the caller returns it) and its length.</summary>
+    private static async Task<(byte[] Body, int Length)> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
     {
         var reader = http.Request.BodyReader;
         while (true)
@@ -128,9 +139,11 @@ internal static class SkillsApi
             var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (read.IsCompleted)
             {
-                var bytes = System.Buffers.BuffersExtensions.ToArray(read.Buffer);
+                var length = checked((int)read.Buffer.Length);
+                var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+                read.Buffer.CopyTo(bytes);
                 reader.AdvanceTo(read.Buffer.End);
-                return bytes;
+                return (bytes, length);
             }
 
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
