@@ -2,11 +2,13 @@ using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using nietras.SeparatedValues;
 using SkillInference.Engines;
 using SkillInference.Inference;
+using SkillInference.Serialization;
 
 namespace SkillInference.Cli.Commands;
 
@@ -61,36 +63,56 @@ internal static class PredictCommand
             }
 
             var features = header.Where((_, i) => i != idColumn).ToArray();
-            var chunk = new Chunk(header.Length, idColumn, features);
             await using var sink = parse.GetValue(output) is { } path ? File.Create(path) : null;
             var stream = sink ?? Console.OpenStandardOutput();
             var outWriter = sink is null && console.Out != Console.Out ? null : stream;
-            var options = new RowScoringOptions { Explain = parse.GetValue(explain) };
-            var buffer = new ArrayBufferWriter<byte>(1 << 20);
-            var rows = 0;
-            var failed = 0;
-            foreach (var row in reader)
-            {
-                if (row.ColCount == 1 && row[0].Span.IsEmpty && header.Length > 1)
-                {
-                    continue; // a blank line
-                }
+            using var writer = new LineWriter(console, outWriter, id, new RowScoringOptions { Explain = parse.GetValue(explain) });
 
-                rows++;
-                chunk.Add(row, rows);
-                if (chunk.Count == ChunkSize)
+            // Parsing and scoring overlap: while one chunk is scored and written on the thread pool, this thread reads
+            // the next; the lines still go out in input order (one chunk in flight at a time).
+            var chunk = new Chunk(header.Length, idColumn, features);
+            var spare = new Chunk(header.Length, idColumn, features);
+            Task? inFlight = null;
+            var rows = 0;
+            try
+            {
+                foreach (var row in reader)
                 {
-                    failed += await ScoreAsync(service, id, chunk, options, buffer, ct).ConfigureAwait(false);
-                    await FlushAsync(console, buffer, outWriter, ct).ConfigureAwait(false);
-                    if (rows % (ChunkSize * 4) == 0)
+                    if (row.ColCount == 1 && row[0].Span.IsEmpty && header.Length > 1)
                     {
-                        await console.Error.WriteLineAsync($"  {rows:N0} rows scored").ConfigureAwait(false);
+                        continue; // a blank line
+                    }
+
+                    rows++;
+                    chunk.Add(row, rows);
+                    if (chunk.Count == ChunkSize)
+                    {
+                        if (inFlight is not null)
+                        {
+                            await inFlight.ConfigureAwait(false);
+                        }
+
+                        var full = chunk;
+                        inFlight = Task.Run(() => writer.ScoreAndWriteAsync(service, full, ct), ct);
+                        (chunk, spare) = (spare, full);
+                        if (rows % (ChunkSize * 4) == 0)
+                        {
+                            await console.Error.WriteLineAsync($"  {rows:N0} rows read").ConfigureAwait(false);
+                        }
                     }
                 }
             }
+            finally
+            {
+                // Never leave a chunk writing into an output that is about to be closed.
+                if (inFlight is not null)
+                {
+                    await inFlight.ConfigureAwait(false);
+                }
+            }
 
-            failed += await ScoreAsync(service, id, chunk, options, buffer, ct).ConfigureAwait(false);
-            await FlushAsync(console, buffer, outWriter, ct).ConfigureAwait(false);
+            await writer.ScoreAndWriteAsync(service, chunk, ct).ConfigureAwait(false);
+            var failed = writer.Failed;
             await console.Error.WriteLineAsync($"Scored {rows - failed:N0} of {rows:N0} rows with {id}@{model.Version} ({model.Engine}); {failed:N0} rows had errors.").ConfigureAwait(false);
             return CliConsole.Success;
         }));
@@ -105,102 +127,158 @@ internal static class PredictCommand
             : $"Skill '{skill}' is not deployed in this store. Deployed: {string.Join(", ", service.Status.RegisteredSkills)}.";
     }
 
-    /// <summary>Scores the chunk's readable rows in one bulk call and writes a line per row (in input order); returns how many failed.</summary>
-    private static async Task<int> ScoreAsync(ISkillInferenceService service, string skill, Chunk chunk, RowScoringOptions options, ArrayBufferWriter<byte> buffer, CancellationToken ct)
+    /// <summary>
+    /// Scores chunks and writes their lines (JSON written as UTF-8 straight from the scored columns, the model's
+    /// constant parts encoded once), counting the rows that failed.
+    /// </summary>
+    private sealed class LineWriter(CliConsole console, Stream? stream, string skill, RowScoringOptions options) : IDisposable
     {
-        if (chunk.Count == 0)
-        {
-            return 0;
-        }
+        private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        private readonly ArrayBufferWriter<byte> _buffer = new(1 << 22);
+        private readonly byte[] _skill = Encoding.UTF8.GetBytes($",\"skill\":\"{Encoding.UTF8.GetString(JsonEncodedText.Encode(skill, Encoder).EncodedUtf8Bytes)}\"");
+        private Utf8JsonWriter? _fallback;
+        private byte[] _versionOf = [];
+        private string? _version;
 
-        var scores = await service.InferRowsAsync(skill, chunk.ToRows(), options, ct).ConfigureAwait(false);
-        var failed = 0;
-        using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
-        for (var i = 0; i < chunk.Count; i++)
+        public int Failed { get; private set; }
+
+        public void Dispose() => _fallback?.Dispose();
+
+        /// <summary>Scores the chunk's readable rows in one bulk call and writes a line per row, in input order.</summary>
+        public async Task ScoreAndWriteAsync(ISkillInferenceService service, Chunk chunk, CancellationToken ct)
         {
-            json.Reset(buffer);
-            json.WriteStartObject();
-            json.WriteNumber("row"u8, chunk.LineOf(i));
-            json.WriteString("student_id"u8, chunk.StudentIdOf(i));
-            json.WriteString("skill"u8, skill);
-            if (chunk.ParseErrorOf(i) is { } parseError)
+            if (chunk.Count == 0)
             {
-                failed++;
-                WriteError(json, parseError, null);
+                return;
+            }
+
+            var scores = await service.InferRowsAsync(skill, chunk.ToRows(), options, ct).ConfigureAwait(false);
+            Format(chunk, scores);
+            chunk.Clear();
+            if (stream is not null)
+            {
+                await stream.WriteAsync(_buffer.WrittenMemory, ct).ConfigureAwait(false);
             }
             else
             {
-                var r = chunk.ScoredRowOf(i);
-                if (scores.ErrorOf(r) is { } error)
+                await console.Out.WriteAsync(Encoding.UTF8.GetString(_buffer.WrittenSpan)).ConfigureAwait(false);
+            }
+
+            _buffer.ResetWrittenCount();
+        }
+
+        private void Format(Chunk chunk, RowScores scores)
+        {
+            var json = new RawJsonWriter(_buffer, Encoder);
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                json.Raw("{\"row\":"u8);
+                json.Integer(chunk.LineOf(i));
+                json.Raw(",\"student_id\":"u8);
+                if (chunk.StudentIdOf(i) is { } id)
                 {
-                    failed++;
-                    WriteError(json, error.Message, error.FeatureErrors);
+                    json.String(id);
                 }
                 else
                 {
-                    json.WriteNumber("score"u8, scores.ScoreOf(r));
-                    json.WriteNumber("confidence"u8, scores.ConfidenceOf(r));
-                    json.WriteString("model_version"u8, scores.ModelVersionOf(r));
-                    json.WriteStartArray("imputed_features"u8);
-                    foreach (var name in scores.ImputedFeaturesOf(r))
-                    {
-                        json.WriteStringValue(name);
-                    }
+                    json.Raw("null"u8);
+                }
 
-                    json.WriteEndArray();
-                    if (scores.ExplanationOf(r) is { } e)
+                json.Raw(_skill);
+                if (chunk.ParseErrorOf(i) is { } parseError)
+                {
+                    Failed++;
+                    WriteError(ref json, parseError, null);
+                }
+                else
+                {
+                    var r = chunk.ScoredRowOf(i);
+                    if (scores.ErrorOf(r) is { } error)
                     {
-                        json.WriteStartObject("contributions"u8);
-                        foreach (var (name, value) in e.Contributions)
+                        Failed++;
+                        WriteError(ref json, error.Message, error.FeatureErrors);
+                    }
+                    else
+                    {
+                        json.Raw(",\"score\":"u8);
+                        json.Number(scores.ScoreOf(r));
+                        json.Raw(",\"confidence\":"u8);
+                        json.Number(scores.ConfidenceOf(r));
+                        json.Raw(VersionPart(scores.ModelVersionOf(r)));
+                        var first = true;
+                        foreach (var name in scores.ImputedFeaturesOf(r))
                         {
-                            json.WriteNumber(name, value);
+                            json.Raw(first ? ""u8 : ","u8);
+                            json.String(name);
+                            first = false;
                         }
 
-                        json.WriteNumber("bias"u8, e.Bias);
-                        json.WriteEndObject();
+                        json.Raw("]"u8);
+                        if (scores.ExplanationOf(r) is { } e)
+                        {
+                            json.Raw(",\"contributions\":{"u8);
+                            foreach (var (name, value) in e.Contributions)
+                            {
+                                json.String(name);
+                                json.Raw(":"u8);
+                                json.Number(value);
+                                json.Raw(","u8);
+                            }
+
+                            json.Raw("\"bias\":"u8);
+                            json.Number(e.Bias);
+                            json.Raw("}"u8);
+                        }
                     }
                 }
+
+                json.Raw("}\n"u8);
             }
 
-            json.WriteEndObject();
             json.Flush();
-            buffer.Write("\n"u8);
         }
 
-        chunk.Clear();
-        return failed;
-    }
-
-    private static void WriteError(Utf8JsonWriter json, string message, IReadOnlyList<Schema.FeatureError>? features)
-    {
-        json.WriteStartObject("error"u8);
-        json.WriteString("message"u8, message);
-        if (features is { Count: > 0 })
+        /// <summary><c>,"model_version":"…","imputed_features":[</c>, encoded once per version.</summary>
+        private byte[] VersionPart(string version)
         {
-            json.WriteStartObject("features"u8);
-            foreach (var group in features.GroupBy(f => f.Feature, StringComparer.Ordinal))
+            if (!ReferenceEquals(version, _version))
             {
-                json.WriteString(group.Key, string.Join("; ", group.Select(f => f.Message)));
+                _versionOf = Encoding.UTF8.GetBytes($",\"model_version\":\"{Encoding.UTF8.GetString(JsonEncodedText.Encode(version, Encoder).EncodedUtf8Bytes)}\",\"imputed_features\":[");
+                _version = version;
             }
 
-            json.WriteEndObject();
+            return _versionOf;
         }
 
-        json.WriteEndObject();
-    }
-
-    private static async Task FlushAsync(CliConsole console, ArrayBufferWriter<byte> buffer, Stream? stream, CancellationToken ct)
-    {
-        if (stream is not null)
+        private void WriteError(ref RawJsonWriter json, string message, IReadOnlyList<Schema.FeatureError>? features)
         {
-            await stream.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            await console.Out.WriteAsync(Encoding.UTF8.GetString(buffer.WrittenMemory.Span)).ConfigureAwait(false);
-        }
+            json.Raw(",\"error\":"u8);
+            json.Flush();
+            if (_fallback is null)
+            {
+                _fallback = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+            }
+            else
+            {
+                _fallback.Reset(_buffer);
+            }
 
-        buffer.ResetWrittenCount();
+            _fallback.WriteStartObject();
+            _fallback.WriteString("message"u8, message);
+            if (features is { Count: > 0 })
+            {
+                _fallback.WriteStartObject("features"u8);
+                foreach (var group in features.GroupBy(f => f.Feature, StringComparer.Ordinal))
+                {
+                    _fallback.WriteString(group.Key, string.Join("; ", group.Select(f => f.Message)));
+                }
+
+                _fallback.WriteEndObject();
+            }
+
+            _fallback.WriteEndObject();
+            _fallback.Flush();
+        }
     }
 
     /// <summary>
@@ -248,8 +326,9 @@ internal static class PredictCommand
                     _missing[offset + f] = true;
                     _values[offset + f] = 0;
                 }
-                else if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                else if (row[c].TryParse<double>() is { } value)
                 {
+                    // Sep's fast float parser (the reader's culture is invariant).
                     _missing[offset + f] = false;
                     _values[offset + f] = value;
                 }

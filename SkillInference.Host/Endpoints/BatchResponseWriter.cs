@@ -6,6 +6,7 @@ using SkillInference.Host.Contracts.V1;
 using SkillInference.Host.Problems;
 using SkillInference.Inference;
 using SkillInference.Loading;
+using SkillInference.Serialization;
 
 namespace SkillInference.Host.Endpoints;
 
@@ -24,7 +25,7 @@ internal static class BatchResponseWriter
     /// <summary>Writes the whole response into <paramref name="output"/>.</summary>
     public static void Write(IBufferWriter<byte> output, BatchRequest request, IReadOnlyList<RowScores> scores)
     {
-        var json = new RawJson(output);
+        var json = new RawJsonWriter(output);
         Utf8JsonWriter? fallback = null;
         var succeeded = 0;
         json.Raw("{\"results\":["u8);
@@ -77,7 +78,7 @@ internal static class BatchResponseWriter
     }
 
     /// <summary>A <see cref="SkillScore"/> of a row scored in columns, as UTF-8 bytes.</summary>
-    private static void WriteColumns(ref RawJson json, ref Utf8JsonWriter? fallback, IBufferWriter<byte> output, ScoreBuffer buffer, int item, ModelFacts facts)
+    private static void WriteColumns(ref RawJsonWriter json, ref Utf8JsonWriter? fallback, IBufferWriter<byte> output, ScoreBuffer buffer, int item, ModelFacts facts)
     {
         var model = Models.GetValue(facts, static f => new ModelJson(f));
         json.Raw(model.Skill);
@@ -123,7 +124,7 @@ internal static class BatchResponseWriter
     }
 
     /// <summary>Writes one JSON object through a <see cref="Utf8JsonWriter"/> on the same output, between raw writes.</summary>
-    private static void WriteObject(ref RawJson json, ref Utf8JsonWriter? fallback, IBufferWriter<byte> output, Action<Utf8JsonWriter> write)
+    private static void WriteObject(ref RawJsonWriter json, ref Utf8JsonWriter? fallback, IBufferWriter<byte> output, Action<Utf8JsonWriter> write)
     {
         json.Flush();
         if (fallback is null)
@@ -272,65 +273,5 @@ internal static class BatchResponseWriter
         }
 
         private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
-    }
-
-    /// <summary>Raw UTF-8 JSON into an <see cref="IBufferWriter{T}"/>'s memory, a span at a time.</summary>
-    private ref struct RawJson(IBufferWriter<byte> output)
-    {
-        private const int Chunk = 16 * 1024;
-        private Span<byte> _span;
-        private int _written;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Raw(scoped ReadOnlySpan<byte> bytes)
-        {
-            if (_span.Length - _written < bytes.Length)
-            {
-                Grow(bytes.Length);
-            }
-
-            bytes.CopyTo(_span[_written..]);
-            _written += bytes.Length;
-        }
-
-        public void Number(double value)
-        {
-            if (_span.Length - _written < 32)
-            {
-                Grow(32);
-            }
-
-            // The shortest text that reads back as the same double: what Utf8JsonWriter writes for a number.
-            value.TryFormat(_span[_written..], out var n, default, CultureInfo.InvariantCulture);
-            _written += n;
-        }
-
-        public void Integer(int value)
-        {
-            if (_span.Length - _written < 11)
-            {
-                Grow(11);
-            }
-
-            value.TryFormat(_span[_written..], out var n, default, CultureInfo.InvariantCulture);
-            _written += n;
-        }
-
-        public void Flush()
-        {
-            if (_written > 0)
-            {
-                output.Advance(_written);
-            }
-
-            _written = 0;
-            _span = default;
-        }
-
-        private void Grow(int needed)
-        {
-            Flush();
-            _span = output.GetSpan(Math.Max(needed, Chunk));
-        }
     }
 }
