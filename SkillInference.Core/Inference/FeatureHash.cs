@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace SkillInference.Inference;
 
 /// <summary>
@@ -41,7 +39,14 @@ internal static class FeatureHash
     public static string ComputeHex(ReadOnlySpan<float> row) => ToHex(Compute(row));
 
     /// <summary>A hash as 16 lower-case hex digits.</summary>
-    internal static string ToHex(ulong hash) => hash.ToString("x16", CultureInfo.InvariantCulture);
+    internal static string ToHex(ulong hash) => string.Create(16, hash, static (chars, h) =>
+    {
+        for (var i = 15; i >= 0; i--)
+        {
+            chars[i] = "0123456789abcdef"[(int)(h & 0xF)];
+            h >>= 4;
+        }
+    });
 
     private static ulong Round(ulong hash, ulong lane)
     {

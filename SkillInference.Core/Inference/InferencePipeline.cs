@@ -280,10 +280,11 @@ internal sealed partial class InferencePipeline
                 failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
             }
 
-            Record(group, pending.Count - failures, failures, started);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            Record(group, pending.Count - failures, failures, elapsed);
             if (_observers.Length > 0)
             {
-                Observe(new ScoredGroup(group.Model, group.VariantName, group.IsVariant, input, probabilities, group.Answered, group.Invalid, failures, Stopwatch.GetElapsedTime(started)));
+                Observe(new ScoredGroup(group.Model, group.VariantName, group.IsVariant, input, probabilities, group.Answered, group.Invalid, failures, elapsed));
             }
         }
     }
@@ -408,7 +409,7 @@ internal sealed partial class InferencePipeline
         }
     }
 
-    private void Record(ModelGroup group, int computed, int failures, long started)
+    private void Record(ModelGroup group, int computed, int failures, TimeSpan elapsed)
     {
         var skill = group.Serving.Skill;
         var version = group.Model.Version;
@@ -430,22 +431,22 @@ internal sealed partial class InferencePipeline
 
         if (group.Answered > 0)
         {
-            _metrics.RecordPredictions(skill, version, variant, "cached", group.Answered, started);
+            _metrics.RecordPredictions(skill, version, variant, "cached", group.Answered, elapsed);
         }
 
         if (computed > 0)
         {
-            _metrics.RecordPredictions(skill, version, variant, "ok", computed, started);
+            _metrics.RecordPredictions(skill, version, variant, "ok", computed, elapsed);
         }
 
         if (group.Invalid > 0)
         {
-            _metrics.RecordPredictions(skill, version, variant, "invalid_features", group.Invalid, started);
+            _metrics.RecordPredictions(skill, version, variant, "invalid_features", group.Invalid, elapsed);
         }
 
         if (failures > 0)
         {
-            _metrics.RecordPredictions(skill, version, variant, "model_failure", failures, started);
+            _metrics.RecordPredictions(skill, version, variant, "model_failure", failures, elapsed);
         }
     }
 

@@ -173,16 +173,9 @@ internal sealed class ScoreBuffer
         }
 
         var model = _models[item] ?? throw new InvalidOperationException("The item was not scored.");
-        var top = new TopFeature[model.TopIndices.Length];
-        for (var t = 0; t < top.Length; t++)
-        {
-            var i = model.TopIndices[t];
-            var value = TopValue(item, t);
-            top[t] = new TopFeature(model.Names[i], model.Importance[i], double.IsNaN(value) ? null : value, IsImputed(item, i));
-        }
-
-        List<string>? imputedNames = null;
         var imputed = _imputed.AsSpan(item * Width, model.Names.Length);
+        var top = new TopFeatureList(model, TopValues(item), imputed);
+        List<string>? imputedNames = null;
         for (var i = 0; i < imputed.Length; i++)
         {
             if (imputed[i])

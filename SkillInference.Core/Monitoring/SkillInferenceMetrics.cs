@@ -55,7 +55,7 @@ internal sealed class SkillInferenceMetrics : IDisposable
             description: "Entries in the in-process cache layer.");
     }
 
-    public void RecordPredictions(string skill, string version, string variant, string outcome, long count, long startTimestamp)
+    public void RecordPredictions(string skill, string version, string variant, string outcome, long count, TimeSpan elapsed)
     {
         var tags = new TagList
         {
@@ -65,7 +65,7 @@ internal sealed class SkillInferenceMetrics : IDisposable
             { "outcome", outcome },
         };
         _predictions.Add(count, tags);
-        _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+        _duration.Record(elapsed.TotalSeconds, tags);
     }
 
     public void RecordCacheLookups(string skill, Caching.CacheLayer layer, long count) =>
