@@ -20,7 +20,7 @@ namespace SkillInference.Host.Endpoints;
 /// returns, belong to it until it is returned, so a warm endpoint allocates little beyond the student ids. What it
 /// interns is bounded (names beyond <see cref="MaxInternedNames"/> are forgotten at the next request).
 /// </remarks>
-internal sealed class BatchRequestReader
+internal sealed partial class BatchRequestReader
 {
     public const int MaxStudentIdLength = 128;
     public const int MaxFeaturesPerItem = 1_000;
@@ -42,7 +42,7 @@ internal sealed class BatchRequestReader
     private readonly List<byte[]> _columnUtf8 = [];
     private readonly Dictionary<string, string> _skills = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _skillLookup;
-    private readonly Dictionary<string, int[]> _expected = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Transitions> _transitions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Skill, bool Explain), int> _groupIndex = [];
     private readonly List<GroupBuffers> _groupBuffers = [];
     private readonly List<BatchGroup> _groups = [];
@@ -59,8 +59,7 @@ internal sealed class BatchRequestReader
     private int[] _order = new int[64];
     private BatchItemError?[] _itemErrors = new BatchItemError?[64];
     private char[] _chars = new char[128];
-    private int _lastStart;
-    private int _lastCount;
+    private readonly Transitions _lastItem = new();
 
     public BatchRequestReader(int maxItems, int maxExplanations = int.MaxValue)
     {
@@ -70,13 +69,16 @@ internal sealed class BatchRequestReader
         _skillLookup = _skills.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
+    /// <summary>Whether the last body was read on the fast path (for tests).</summary>
+    internal bool ReadFast { get; private set; }
+
     /// <summary>How many feature names are interned now (bounded across requests).</summary>
     internal int InternedNames => _columnNames.Count;
 
     /// <summary>Readers to rent for a request and return when its response is written.</summary>
     public static ObjectPool<BatchRequestReader> Pool { get; } = new DefaultObjectPool<BatchRequestReader>(new Policy(), Environment.ProcessorCount * 2);
 
-    /// <summary>Sets the limits of the next <see cref="Read"/>.</summary>
+    /// <summary>Sets the limits of the next <see cref="Read(ReadOnlySpan{byte})"/>.</summary>
     public BatchRequestReader WithLimits(int maxItems, int maxExplanations)
     {
         _maxItems = maxItems;
@@ -87,8 +89,21 @@ internal sealed class BatchRequestReader
     /// <summary>Reads the body. The result is valid until the reader reads again or goes back to the pool.</summary>
     /// <exception cref="BatchFormatException">The body is not valid JSON of the contract's shape, or has no items.</exception>
     /// <exception cref="BatchTooLargeException">The batch has more items than allowed.</exception>
-    public BatchRequest Read(ReadOnlySpan<byte> json)
+    public BatchRequest Read(ReadOnlySpan<byte> json) => Read(json, fastPath: true);
+
+    /// <summary>Reads the body; <paramref name="fastPath"/> false reads it with <see cref="Utf8JsonReader"/> only (for tests).</summary>
+    internal BatchRequest Read(ReadOnlySpan<byte> json, bool fastPath)
     {
+        if (fastPath)
+        {
+            Reset();
+            if (ReadFast = TryReadFast(json) && _count > 0)
+            {
+                return Build();
+            }
+        }
+
+        ReadFast = false;
         Reset();
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         try
@@ -113,7 +128,7 @@ internal sealed class BatchRequestReader
         _count = 0;
         _pairs = 0;
         _explanations = 0;
-        _lastCount = 0;
+        _lastItem.Clear();
         _groups.Clear();
         _groupIndex.Clear();
         if (_columnNames.Count > MaxInternedNames)
@@ -121,13 +136,13 @@ internal sealed class BatchRequestReader
             _columns.Clear();
             _columnNames.Clear();
             _columnUtf8.Clear();
-            _expected.Clear();
+            _transitions.Clear();
         }
 
         if (_skills.Count >= MaxInternedSkills)
         {
             _skills.Clear();
-            _expected.Clear();
+            _transitions.Clear();
         }
 
         // Stamps are item numbers + 1 of this read: clear them from the last.
@@ -284,11 +299,6 @@ internal sealed class BatchRequestReader
             _pairs = item.PairStart;
             item.PairCount = 0;
         }
-        else
-        {
-            Remember(item.Skill!, item.PairStart, item.PairCount);
-            (_lastStart, _lastCount) = (item.PairStart, item.PairCount);
-        }
 
         _count++;
     }
@@ -301,21 +311,16 @@ internal sealed class BatchRequestReader
     {
         var count = 0;
         var stamp = index + 1;
-        // The names expected in order: the last item of this skill's, or (no skill read yet) the last item's.
-        ReadOnlySpan<int> expected = skill is not null
-            ? (_expected.TryGetValue(skill, out var known) ? known : [])
-            : _pairColumn.AsSpan(_lastStart, _lastCount);
+        var transitions = TransitionsOf(skill);
+        var previous = -1;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            int column;
-            if (count < expected.Length && !reader.ValueIsEscaped && reader.ValueTextEquals(_columnUtf8[expected[count]]))
-            {
-                column = expected[count];
-            }
-            else
-            {
-                column = InternColumn(ref reader);
-            }
+            var predicted = transitions.After(previous);
+            var column = predicted >= 0 && !reader.ValueIsEscaped && reader.ValueTextEquals(_columnUtf8[predicted])
+                ? predicted
+                : InternColumn(ref reader);
+            transitions.Learn(previous, column);
+            previous = column;
 
             reader.Read();
             double value;
@@ -361,19 +366,23 @@ internal sealed class BatchRequestReader
         return count;
     }
 
-    /// <summary>Keeps an item's names, in order, as what the next item of its skill is expected to send.</summary>
-    private void Remember(string skill, int start, int count)
+    /// <summary>
+    /// Where an item's names are predicted from: its skill's transitions when the skill was read before its features
+    /// (and is interned), else those of whatever item came last.
+    /// </summary>
+    private Transitions TransitionsOf(string? skill)
     {
-        var columns = _pairColumn.AsSpan(start, count);
-        if (_expected.TryGetValue(skill, out var expected) && columns.SequenceEqual(expected))
+        if (skill is null || !_skills.ContainsKey(skill))
         {
-            return;
+            return _lastItem;
         }
 
-        if (_skills.ContainsKey(skill))
+        if (!_transitions.TryGetValue(skill, out var transitions))
         {
-            _expected[skill] = columns.ToArray();
+            _transitions[skill] = transitions = new Transitions();
         }
+
+        return transitions;
     }
 
     /// <summary>Groups the valid items by (skill, explain) into one block of rows each.</summary>
@@ -484,9 +493,10 @@ internal sealed class BatchRequestReader
         }
     }
 
-    private string InternSkill(ref Utf8JsonReader reader)
+    private string InternSkill(ref Utf8JsonReader reader) => InternSkill(Unescape(ref reader));
+
+    private string InternSkill(ReadOnlySpan<char> chars)
     {
-        var chars = Unescape(ref reader);
         if (_skillLookup.TryGetValue(chars, out var skill))
         {
             return skill;
@@ -501,9 +511,10 @@ internal sealed class BatchRequestReader
         return skill;
     }
 
-    private int InternColumn(ref Utf8JsonReader reader)
+    private int InternColumn(ref Utf8JsonReader reader) => InternColumn(Unescape(ref reader));
+
+    private int InternColumn(ReadOnlySpan<char> chars)
     {
-        var chars = Unescape(ref reader);
         if (_columnLookup.TryGetValue(chars, out var column))
         {
             return column;
@@ -599,6 +610,42 @@ internal sealed class BatchRequestReader
         string.Create(CultureInfo.InvariantCulture, $"The request body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
 
     private bool Reusable() => _pairColumn.Length <= MaxPooledPairs && _groupBuffers.Sum(b => b.Capacity) <= MaxPooledPairs;
+
+    /// <summary>
+    /// Which name followed which the last time (per skill): a name is first compared, as bytes, with the one that
+    /// followed the previous name, so items that send the same names in the same order, with some left out, are read
+    /// without a dictionary lookup per name.
+    /// </summary>
+    private sealed class Transitions
+    {
+        private int[] _next = [];
+        private int _first = -1;
+
+        /// <summary>The name expected after <paramref name="previous"/> (-1: the first name), or -1.</summary>
+        public int After(int previous) => previous < 0 ? _first : previous < _next.Length ? _next[previous] - 1 : -1;
+
+        public void Learn(int previous, int column)
+        {
+            if (previous < 0)
+            {
+                _first = column;
+                return;
+            }
+
+            if (previous >= _next.Length)
+            {
+                Array.Resize(ref _next, Math.Max(previous + 1, _next.Length * 2));
+            }
+
+            _next[previous] = column + 1;
+        }
+
+        public void Clear()
+        {
+            Array.Clear(_next);
+            _first = -1;
+        }
+    }
 
     private struct Item
     {

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using CsCheck;
 using SkillInference.Host.Endpoints;
 
 namespace SkillInference.Tests.Host;
@@ -25,6 +28,80 @@ public sealed class BatchRequestReaderTests
         return $"{group.Skill}/{group.Explain}/{rows.StudentIdOf(row)}: {string.Join(",", features)}";
     })];
 
+    private static readonly Gen<string> Space = Gen.Frequency((8, (IGen<string>)Gen.Const("")), (2, Gen.OneOf(" ", "\n", "\t\r\n  ")));
+
+    private static readonly Gen<string> Name = Gen.Frequency(
+        (40, (IGen<string>)Gen.OneOf("x", "y", "z", "w", "question_rate", "é_rate")),
+        (1, Gen.OneOf("\\u0078", "a\\\"b", "", "x\\n", "\u0001")));
+
+    private static readonly Gen<string> Value = Gen.Frequency(
+        (30, (IGen<string>)Gen.Double[-1e6, 1e6].Select(d => d.ToString("R", CultureInfo.InvariantCulture))),
+        (10, Gen.Int[-1000, 1000].Select(i => i.ToString(CultureInfo.InvariantCulture))),
+        (5, Gen.OneOf("null", "-0", "0", "1E5", "2.5e-3", "-7.25E+2")),
+        (1, Gen.OneOf("null", "-0", "0", "1E5", "2.5e-3", "1e400", "01", "1.", ".5", "+1", "1e", "-", "NaN", "true", "\"3\"", "nul", "[1]", "{}")));
+
+    private static readonly Gen<string> Features = Gen.Select(Gen.Select(Name, Space, Value, Space).Array[0, 6], Gen.Int[0, 9])
+        .Select((kvs, repeat) => "{" + string.Join(',', (repeat == 0 ? kvs : kvs.DistinctBy(kv => kv.Item1)).Select(kv => $"{kv.Item2}\"{kv.Item1}\"{kv.Item2}:{kv.Item4}{kv.Item3}")) + "}");
+
+    private static readonly Gen<string> Member = Gen.Frequency(
+        (1, (IGen<string>)Gen.OneOf("a", "b", "collaboration").Select(k => $"\"skill\":\"{k}\"")),
+        (1, Features.Select(f => "\"features\":" + f)),
+        (12, Gen.OneOf("S1", "S-2", "é", "").Select(id => $"\"studentId\":\"{id}\"")),
+        (8, Gen.OneOf("true", "false", "1").Select(e => $"\"explain\":{e}")),
+        (1, Gen.OneOf("\"skill\":null", "\"skill\":\"\\u0061\"", "\"skill\":\" \"", "\"features\":null", "\"studentId\":null", "\"other\":{\"x\":[1,2]}", "\"studentId\":7")));
+
+    private static readonly Gen<string> Item = Gen.Frequency(
+        (12, (IGen<string>)Gen.Select(Gen.OneOf("a", "b", "collaboration"), Features, Member.Array[0, 1], Gen.Bool, Space)
+            .Select((skill, features, extra, skillLast, space) =>
+            {
+                var members = new List<string> { $"\"skill\":{space}\"{skill}\"", "\"features\":" + features };
+                if (skillLast)
+                {
+                    members.Reverse();
+                }
+
+                members.AddRange(extra);
+                return "{" + space + string.Join("," + space, members) + "}";
+            })),
+        (1, Gen.OneOf("null", "{}", "[]", "1", "\"item\"", "{\"skill\":\"a\"}")));
+
+    private static readonly Gen<string> Bodies = Gen.Select(Item.Array[0, 6], Space, Gen.Frequency((10, (IGen<string>)Gen.Const("")), (1, Gen.OneOf(" x", ",", "}", "\"tail\"")))).Select((items, space, tail) =>
+        space + "{" + space + "\"items\"" + space + ":" + space + "[" + string.Join("," + space, items) + "]" + space + "}" + space + tail);
+
+    /// <summary>What reading a body gives: the items as <see cref="Describe"/> says, or the error's type, field and message.</summary>
+    private static string Outcome(BatchRequestReader reader, byte[] body, bool fastPath)
+    {
+        try
+        {
+            return string.Join("\n", Describe(reader.Read(body, fastPath)));
+        }
+        catch (Exception ex) when (ex is BatchFormatException or BatchTooLargeException)
+        {
+            return $"{ex.GetType().Name} {(ex as BatchFormatException)?.Field} {ex.Message}";
+        }
+    }
+
+    [TestMethod]
+    public void Read_GeneratedBodies_TheFastPathAgreesWithTheFullReader()
+    {
+        var fast = new BatchRequestReader(10, 3);
+        var full = new BatchRequestReader(10, 3);
+        var agreedOnItems = 0;
+        var readFast = 0;
+
+        Bodies.Sample(text =>
+        {
+            var body = Encoding.UTF8.GetBytes(text);
+            var expected = Outcome(full, body, fastPath: false);
+            Assert.AreEqual(expected, Outcome(fast, body, fastPath: true), text);
+            agreedOnItems += expected.StartsWith("Batch", StringComparison.Ordinal) ? 0 : 1;
+            readFast += fast.ReadFast ? 1 : 0;
+        }, iter: 4_000, threads: 1);
+
+        Assert.IsGreaterThan(500, readFast, "the fast path reads the common shape");
+        Assert.IsGreaterThan(1_000, agreedOnItems, "enough generated bodies are read without an error");
+    }
+
     [TestMethod]
     public void Read_OneReaderManyBodies_ReadsEachAsAFreshReaderWould()
     {
@@ -42,6 +119,16 @@ public sealed class BatchRequestReaderTests
             var expected = Describe(new BatchRequestReader(100, 10).Read(body));
             CollectionAssert.AreEqual(expected, Describe(pooled.Read(body)));
         }
+    }
+
+    [TestMethod]
+    public void Read_TheContractsCommonShape_IsReadOnTheFastPath()
+    {
+        var reader = new BatchRequestReader(100, 10);
+
+        reader.Read(Body("""{"skill":"a","studentId":"S1","features":{"x":1.5,"y":null,"z":-2E3}}""", """{"features":{"y":3},"skill":"b","explain":true}"""));
+
+        Assert.IsTrue(reader.ReadFast);
     }
 
     [TestMethod]
