@@ -201,9 +201,9 @@ internal static class PredictCommand
                     else
                     {
                         json.Raw(",\"score\":"u8);
-                        json.Number(scores.ScoreOf(r));
+                        json.LongNumber(scores.ScoreOf(r));
                         json.Raw(",\"confidence\":"u8);
-                        json.Number(scores.ConfidenceOf(r));
+                        json.LongNumber(scores.ConfidenceOf(r));
                         json.Raw(VersionPart(scores.ModelVersionOf(r)));
                         var first = true;
                         foreach (var name in scores.ImputedFeaturesOf(r))

@@ -104,6 +104,40 @@ internal sealed class DriftCounters
     {
         var bucket = Current(now);
         var counts = bucket.Counts;
+        var probabilities = group.Probabilities;
+        long scored;
+        if (probabilities.Length < LocalCountingRows || _width > MaxLocalCounts)
+        {
+            scored = Count(group, new Increment(counts));
+        }
+        else
+        {
+            // A block of rows is counted locally first, then added with one atomic add per bin it touched: the
+            // instances of every core no longer fight over the same counters row by row.
+            Span<long> local = stackalloc long[_width];
+            local.Clear();
+            scored = Count(group, new Local(local));
+            for (var i = 0; i < local.Length; i++)
+            {
+                if (local[i] != 0)
+                {
+                    Interlocked.Add(ref counts[i], local[i]);
+                }
+            }
+        }
+
+        Interlocked.Add(ref bucket.Rows, scored);
+        Interlocked.Add(ref bucket.Cached, group.Cached);
+        if (probabilities.Length > 0)
+        {
+            Interlocked.Increment(ref bucket.Latency[LatencyBin(group.Elapsed.TotalSeconds)]);
+        }
+    }
+
+    /// <summary>Counts each scored row's score and (unscaled) feature values into their bins; returns the rows counted.</summary>
+    private long Count<TCounter>(in ScoredGroup group, TCounter counter)
+        where TCounter : ICounter, allows ref struct
+    {
         var rows = group.Rows;
         var probabilities = group.Probabilities;
         var width = group.FeatureCount;
@@ -117,7 +151,7 @@ internal sealed class DriftCounters
             }
 
             scored++;
-            Interlocked.Increment(ref counts[BinOf(p, _scoreEdges)]);
+            counter.Add(BinOf(p, _scoreEdges));
             var row = rows.Slice(r * width, width);
             for (var f = 0; f < _featureIndex.Length; f++)
             {
@@ -133,16 +167,34 @@ internal sealed class DriftCounters
                 // any real difference.
                 var raw = (value * _scale[i]) + _mean[i];
                 raw += 1e-6 * Math.Max(1, Math.Abs(raw));
-                Interlocked.Increment(ref counts[_featureOffset[f] + BinOf(raw, _featureEdges[f])]);
+                counter.Add(_featureOffset[f] + BinOf(raw, _featureEdges[f]));
             }
         }
 
-        Interlocked.Add(ref bucket.Rows, scored);
-        Interlocked.Add(ref bucket.Cached, group.Cached);
-        if (probabilities.Length > 0)
-        {
-            Interlocked.Increment(ref bucket.Latency[LatencyBin(group.Elapsed.TotalSeconds)]);
-        }
+        return scored;
+    }
+
+    /// <summary>Blocks of at least this many rows are counted locally before they are added.</summary>
+    private const int LocalCountingRows = 8;
+
+    /// <summary>Local counts live on the stack; a counter wider than this counts straight into the bucket.</summary>
+    private const int MaxLocalCounts = 2048;
+
+    private interface ICounter
+    {
+        void Add(int bin);
+    }
+
+    private readonly struct Increment(long[] counts) : ICounter
+    {
+        public void Add(int bin) => Interlocked.Increment(ref counts[bin]);
+    }
+
+    private readonly ref struct Local(Span<long> counts) : ICounter
+    {
+        private readonly Span<long> _counts = counts;
+
+        public void Add(int bin) => _counts[bin]++;
     }
 
     /// <summary>The window's totals as of <paramref name="now"/>.</summary>

@@ -47,6 +47,28 @@ internal ref struct RawJsonWriter(IBufferWriter<byte> output, JavaScriptEncoder?
             Grow(32);
         }
 
+        var n = ShortDecimal.TryFormat(value, _span[_written..]);
+        if (n == 0)
+        {
+            value.TryFormat(_span[_written..], out n, default, CultureInfo.InvariantCulture);
+        }
+
+        _written += n;
+    }
+
+    /// <summary>A number without the short-decimal attempt (for values that are rarely short, such as probabilities).</summary>
+    public void LongNumber(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), "JSON has no NaN or infinity.");
+        }
+
+        if (_span.Length - _written < 32)
+        {
+            Grow(32);
+        }
+
         value.TryFormat(_span[_written..], out var n, default, CultureInfo.InvariantCulture);
         _written += n;
     }

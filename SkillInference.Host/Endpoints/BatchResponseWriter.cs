@@ -82,9 +82,9 @@ internal static class BatchResponseWriter
     {
         var model = Models.GetValue(facts, static f => new ModelJson(f));
         json.Raw(model.Skill);
-        json.Number(buffer.ScoreOf(item));
+        json.LongNumber(buffer.ScoreOf(item));
         json.Raw(",\"confidence\":"u8);
-        json.Number(buffer.ConfidenceOf(item));
+        json.LongNumber(buffer.ConfidenceOf(item));
         json.Raw(model.Version);
         json.Raw(buffer.IsVariant(item) ? "candidate\",\"topFeatures\":["u8 : "deployed\",\"topFeatures\":["u8);
         for (var t = 0; t < facts.TopIndices.Length; t++)
