@@ -152,10 +152,10 @@ internal static class XGBoostJsonImporter
             var lc = Ints(tree, "left_children");
             var rc = Ints(tree, "right_children");
             var si = Ints(tree, "split_indices");
-            var sc = tree.GetProperty("split_conditions").EnumerateArray().Select(x => x.GetSingle()).ToArray();
+            var sc = Floats(tree.GetProperty("split_conditions"));
             var dl = Ints(tree, "default_left");
-            var hess = tree.GetProperty("sum_hessian").EnumerateArray().Select(x => x.GetDouble()).ToArray();
-            var loss = tree.TryGetProperty("loss_changes", out var lcs) ? lcs.EnumerateArray().Select(x => x.GetDouble()).ToArray() : new double[lc.Length];
+            var hess = Doubles(tree.GetProperty("sum_hessian"));
+            var loss = tree.TryGetProperty("loss_changes", out var lcs) ? Doubles(lcs) : new double[lc.Length];
             if (tree.TryGetProperty("split_type", out var st) && Ints(tree, "split_type").Any(type => type != 0))
             {
                 throw new ModelImportException(ModelImportErrorKind.CategoricalSplits, $"Tree {t} has categorical splits; models with categorical features (enable_categorical) are not served. Retrain with numeric (e.g. one-hot) features.");
@@ -226,13 +226,48 @@ internal static class XGBoostJsonImporter
         };
     }
 
-    private static int[] Ints(JsonElement tree, string name) =>
-        [.. tree.GetProperty(name).EnumerateArray().Select(x => x.ValueKind switch
+    // The node arrays are most of a model: read into arrays of their length, without an enumerator per value.
+    private static int[] Ints(JsonElement tree, string name)
+    {
+        var array = tree.GetProperty(name);
+        var values = new int[array.GetArrayLength()];
+        var i = 0;
+        foreach (var x in array.EnumerateArray())
         {
-            JsonValueKind.True => 1,
-            JsonValueKind.False => 0,
-            _ => x.GetInt32(),
-        })];
+            values[i++] = x.ValueKind switch
+            {
+                JsonValueKind.True => 1,
+                JsonValueKind.False => 0,
+                _ => x.GetInt32(),
+            };
+        }
+
+        return values;
+    }
+
+    private static float[] Floats(JsonElement array)
+    {
+        var values = new float[array.GetArrayLength()];
+        var i = 0;
+        foreach (var x in array.EnumerateArray())
+        {
+            values[i++] = x.GetSingle();
+        }
+
+        return values;
+    }
+
+    private static double[] Doubles(JsonElement array)
+    {
+        var values = new double[array.GetArrayLength()];
+        var i = 0;
+        foreach (var x in array.EnumerateArray())
+        {
+            values[i++] = x.GetDouble();
+        }
+
+        return values;
+    }
 
     private static int ParseInt(JsonElement obj, string name, int fallback) =>
         obj.TryGetProperty(name, out var p) ? p.ValueKind == JsonValueKind.Number ? p.GetInt32() : int.Parse(p.GetString()!, CultureInfo.InvariantCulture) : fallback;
