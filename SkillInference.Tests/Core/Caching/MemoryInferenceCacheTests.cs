@@ -151,6 +151,37 @@ public sealed class MemoryInferenceCacheTests
     }
 
     [TestMethod]
+    public void Store_ScoresFromColumnsPastTheBound_AllocatesNothingPerEntry()
+    {
+        // What keeps collection pauses out of the cache: a stored score is values in a slot, not objects.
+        var cache = Create(new FakeTimeProvider(), max: 4_096);
+        var facts = new SkillInference.Loading.ModelFacts("s", "1.0.0", ["a", "b", "c"], [0.5, 0.3, 0.2], [0, 1, 2]);
+        var buffer = new ScoreBuffer();
+        buffer.Reset(1, 3);
+        buffer.SetScore(0, facts, variant: false, 0.7, 0.4, 42UL, [1.0, 2.0, 3.0], [false, true, false]);
+        var students = Enumerable.Range(0, 20_000).Select(i => $"student-{i}").ToArray();
+        IScoreCache columns = cache;
+        for (var i = 0; i < 8_192; i++)
+        {
+            columns.Store(new InferenceCacheKey(students[i], "s", "1.0.0", (ulong)i), buffer, 0); // pages and the index grow once
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 8_192; i < students.Length; i++)
+        {
+            columns.Store(new InferenceCacheKey(students[i], "s", "1.0.0", (ulong)i), buffer, 0);
+        }
+
+        Assert.AreEqual(0, GC.GetAllocatedBytesForCurrentThread() - before, "bytes allocated by 11,808 stores past the bound");
+        Assert.AreEqual(4_096, cache.Count);
+        Assert.IsTrue(cache.TryGetLocal(new InferenceCacheKey(students[^1], "s", "1.0.0", (ulong)(students.Length - 1)), out var hit));
+        Assert.AreEqual(0.7, hit!.Score);
+        CollectionAssert.AreEqual(new[] { "b" }, hit.ImputedFeatures.ToArray());
+        Assert.AreEqual(2.0, hit.TopFeatures[1].Value);
+        Assert.IsTrue(hit.Cached);
+    }
+
+    [TestMethod]
     public void Store_SameStudentSkillAndVersionWithNewFeatures_ReplacesTheEntry()
     {
         var cache = Create(new FakeTimeProvider());
