@@ -10,7 +10,7 @@
 # Steps (each logged with the load average, which RESULTS.md reports: the machine may be shared):
 #   1. installs what it needs (python3-xgboost, python3-sklearn, python3-onnx, python3-pandas, wrk, redis-server)
 #   2. builds the benchmarks, the host and the CLI in Release, into artifacts/bench/build (apart from the usual bin/ and
-#      obj/, so a build here never races another build of the same projects)
+#      obj/, so a build here never races another build of the same projects), and publishes the CLI ReadyToRun
 #   3. models, cached in artifacts/bench/work and made again when missing: XGB-300x6 and the deep XGB-400x8
 #      (tools/bench/make_xgboost_model.py, real xgboost) and their ONNX conversions (tools/bench/xgboost_to_onnx.py);
 #      then `--prepare`: the xgboost-json bundles, FT-300 (ML.NET FastTree) and its ONNX export, the seven sample
@@ -46,7 +46,8 @@ RESULTS=$WORK/results
 BUILD=$ROOT/artifacts/bench/build
 BENCH="$BUILD/bin/SkillInference.Benchmarks/release/SkillInference.Benchmarks.dll"
 HOST="$BUILD/bin/SkillInference.Host/release/SkillInference.Host.dll"
-CLI="$BUILD/bin/SkillInference.Cli/release/skillinf.dll"
+# skillinf as a bulk-scoring deployment would install it: published ReadyToRun (precompiled; no JIT at start-up).
+CLI="$BUILD/publish/skillinf/skillinf.dll"
 PY=/usr/bin/python3
 COMMAND="bash eng/bench.sh$([ "$SHORT" -eq 1 ] && echo ' --short' || true)"
 
@@ -89,6 +90,12 @@ build() {
       return 1
     fi
   done
+  if ! dotnet publish SkillInference.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+       --artifacts-path "$BUILD" -o "$BUILD/publish/skillinf" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf.log" 2>&1; then
+    echo "Publishing skillinf (ReadyToRun) failed ($RESULTS/publish-skillinf.log):" >&2
+    grep -E ': (error|warning) ' "$RESULTS/publish-skillinf.log" | sort -u | head -n 20 >&2
+    return 1
+  fi
 }
 phase "build (Release)" build
 
