@@ -35,32 +35,15 @@ internal sealed partial class BatchRequestReader
         }
         else
         {
-            while (true)
+            bool more;
+            do
             {
-                if (_count == _maxItems || !TryReadItemFast(json, ref p) || !SkipWhitespace(json, ref p))
+                if (_count == _maxItems || !TryReadItemFast(json, ref p) || !Separator(json, ref p, (byte)']', out more))
                 {
                     return false;
                 }
-
-                if (json[p] == ',')
-                {
-                    p++;
-                    if (!SkipWhitespace(json, ref p))
-                    {
-                        return false;
-                    }
-
-                    continue;
-                }
-
-                if (json[p] != ']')
-                {
-                    return false;
-                }
-
-                p++;
-                break;
             }
+            while (more);
         }
 
         if (!SkipWhitespace(json, ref p) || !Expect(json, ref p, (byte)'}'))
@@ -162,24 +145,15 @@ internal sealed partial class BatchRequestReader
                 return false;
             }
 
-            if (!SkipWhitespace(json, ref p))
+            if (!Separator(json, ref p, (byte)'}', out var more))
             {
                 return false;
             }
 
-            if (json[p] == ',')
+            if (!more)
             {
-                p++;
-                continue;
+                break;
             }
-
-            if (json[p] != '}')
-            {
-                return false;
-            }
-
-            p++;
-            break;
         }
 
         // What would make the item an error is the full reader's to report.
@@ -251,38 +225,16 @@ internal sealed partial class BatchRequestReader
             }
 
             _seen[column] = stamp;
-            if (_pairs == _pairColumn.Length)
-            {
-                Array.Resize(ref _pairColumn, _pairs * 2);
-                Array.Resize(ref _pairValue, _pairs * 2);
-            }
-
-            _pairColumn[_pairs] = column;
-            _pairValue[_pairs] = value;
-            _pairs++;
-            if (!SkipWhitespace(json, ref p))
+            AddPair(column, value);
+            if (!Separator(json, ref p, (byte)'}', out var more))
             {
                 return false;
             }
 
-            if (json[p] == ',')
+            if (!more)
             {
-                p++;
-                if (!SkipWhitespace(json, ref p))
-                {
-                    return false;
-                }
-
-                continue;
+                return true;
             }
-
-            if (json[p] != '}')
-            {
-                return false;
-            }
-
-            p++;
-            return true;
         }
     }
 
@@ -346,10 +298,7 @@ internal sealed partial class BatchRequestReader
         }
         else if (json[i] is >= (byte)'1' and <= (byte)'9')
         {
-            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
-            {
-                i++;
-            }
+            SkipDigits(json, ref i);
         }
         else
         {
@@ -359,13 +308,7 @@ internal sealed partial class BatchRequestReader
         if (i < json.Length && json[i] == '.')
         {
             i++;
-            var digits = i;
-            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
-            {
-                i++;
-            }
-
-            if (i == digits)
+            if (SkipDigits(json, ref i) == 0)
             {
                 return false;
             }
@@ -379,13 +322,7 @@ internal sealed partial class BatchRequestReader
                 i++;
             }
 
-            var digits = i;
-            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
-            {
-                i++;
-            }
-
-            if (i == digits)
+            if (SkipDigits(json, ref i) == 0)
             {
                 return false;
             }
@@ -400,6 +337,37 @@ internal sealed partial class BatchRequestReader
 
         p = i;
         return true;
+    }
+
+    /// <summary>Skips ASCII digits; returns how many.</summary>
+    private static int SkipDigits(ReadOnlySpan<byte> json, ref int i)
+    {
+        var start = i;
+        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+        {
+            i++;
+        }
+
+        return i - start;
+    }
+
+    /// <summary>After a list element: a comma (then <paramref name="more"/>, and whitespace skipped) or the closing token.</summary>
+    private static bool Separator(ReadOnlySpan<byte> json, ref int p, byte close, out bool more)
+    {
+        more = false;
+        if (!SkipWhitespace(json, ref p))
+        {
+            return false;
+        }
+
+        if (json[p] == ',')
+        {
+            p++;
+            more = true;
+            return SkipWhitespace(json, ref p);
+        }
+
+        return Expect(json, ref p, close);
     }
 
     private static bool Expect(ReadOnlySpan<byte> json, ref int p, byte token)

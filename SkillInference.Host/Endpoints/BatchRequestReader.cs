@@ -352,15 +352,7 @@ internal sealed partial class BatchRequestReader
             }
 
             _seen[column] = stamp;
-            if (_pairs == _pairColumn.Length)
-            {
-                Array.Resize(ref _pairColumn, _pairs * 2);
-                Array.Resize(ref _pairValue, _pairs * 2);
-            }
-
-            _pairColumn[_pairs] = column;
-            _pairValue[_pairs] = value;
-            _pairs++;
+            AddPair(column, value);
         }
 
         return count;
@@ -383,6 +375,20 @@ internal sealed partial class BatchRequestReader
         }
 
         return transitions;
+    }
+
+    /// <summary>Keeps one (column, value) of the item being read.</summary>
+    private void AddPair(int column, double value)
+    {
+        if (_pairs == _pairColumn.Length)
+        {
+            Array.Resize(ref _pairColumn, _pairs * 2);
+            Array.Resize(ref _pairValue, _pairs * 2);
+        }
+
+        _pairColumn[_pairs] = column;
+        _pairValue[_pairs] = value;
+        _pairs++;
     }
 
     /// <summary>Groups the valid items by (skill, explain) into one block of rows each.</summary>
