@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using nietras.SeparatedValues;
 using SkillInference.Engines;
@@ -20,6 +21,9 @@ namespace SkillInference.Cli.Commands;
 internal static class PredictCommand
 {
     private const int ChunkSize = 16_384;
+
+    /// <summary>Chunks read ahead of the scoring at most (each holds <see cref="ChunkSize"/> rows).</summary>
+    private const int ReadAhead = 8;
     private const string IdColumn = "student_id";
 
     public static Command Create(CliConsole console)
@@ -36,25 +40,110 @@ internal static class PredictCommand
         };
         command.SetAction((parse, ct) => console.RunAsync(async () =>
         {
+            var id = parse.GetValue(skill)!;
             var services = new ServiceCollection();
             services.AddLogging();
             services.AddSkillInference(o => o.Engine = parse.GetValue(engine)).UseModelStore(parse.GetValue(store)!).AddOnnx();
             await using var provider = services.BuildServiceProvider();
             var service = provider.GetRequiredService<ISkillInferenceService>();
-            await service.RefreshAsync(ct).ConfigureAwait(false);
-            var id = parse.GetValue(skill)!;
-            var model = service.LoadedModels.FirstOrDefault(m => m.Skill == id && m.Role == "deployed")
-                ?? throw new InvalidOperationException(DescribeMissing(service, id));
 
-            using var reader = Sep.Reader(o => o with { Sep = new Sep(','), Unescape = true, Trim = SepTrim.All, DisableColCountCheck = true, CultureInfo = CultureInfo.InvariantCulture })
-                .FromFile(parse.GetValue(input)!);
-            if (reader.Header.IsEmpty)
+            // The model loads (registry, bundle, checksum, parse, compile) on the thread pool while this thread reads
+            // the CSV ahead, so the two first costs of a run overlap.
+            var loading = Task.Run(
+                async () =>
+                {
+                    await service.RefreshAsync(ct).ConfigureAwait(false);
+                    return service.LoadedModels.FirstOrDefault(m => m.Skill == id && m.Role == "deployed")
+                        ?? throw new InvalidOperationException(DescribeMissing(service, id));
+                },
+                ct);
+            try
             {
-                throw new FormatException("The input CSV is empty.");
+                return await PredictAsync(console, parse, input, output, explain, service, id, loading, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Never dispose of the service under a load still running (the CSV could not be opened, say).
+                await Task.WhenAny(loading).ConfigureAwait(false);
+            }
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// Reads the CSV into chunks on this thread, up to <see cref="ReadAhead"/> chunks ahead of the scoring; another
+    /// task waits for the model, checks the header against its features (before anything is written), then scores and
+    /// writes each chunk in input order.
+    /// </summary>
+    private static async Task<int> PredictAsync(CliConsole console, ParseResult parse, Option<string> input, Option<string?> output, Option<bool> explain, ISkillInferenceService service, string id, Task<LoadedModelInfo> loading, CancellationToken ct)
+    {
+        using var reader = Sep.Reader(o => o with { Sep = new Sep(','), Unescape = true, Trim = SepTrim.All, DisableColCountCheck = true, CultureInfo = CultureInfo.InvariantCulture })
+            .FromFile(parse.GetValue(input)!);
+        if (reader.Header.IsEmpty)
+        {
+            throw new FormatException("The input CSV is empty.");
+        }
+
+        var header = reader.Header.ColNames.Select(h => h.TrimStart('\uFEFF')).ToArray();
+        var idColumn = Array.IndexOf(header, IdColumn);
+        var features = header.Where((_, i) => i != idColumn).ToArray();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var full = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
+        var free = Channel.CreateUnbounded<Chunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        for (var c = 0; c < ReadAhead + 2; c++)
+        {
+            free.Writer.TryWrite(new Chunk(header.Length, idColumn, features));
+        }
+
+        var consumer = Task.Run(() => ScoreChunksAsync(console, parse, output, explain, service, id, loading, header, idColumn, full.Reader, free.Writer, stop), stop.Token);
+        var rows = 0;
+        try
+        {
+            var chunk = await free.Reader.ReadAsync(stop.Token).ConfigureAwait(false);
+            foreach (var row in reader)
+            {
+                if (row.ColCount == 1 && row[0].Span.IsEmpty && header.Length > 1)
+                {
+                    continue; // a blank line
+                }
+
+                rows++;
+                chunk.Add(row, rows);
+                if (chunk.Count == ChunkSize)
+                {
+                    await full.Writer.WriteAsync(chunk, stop.Token).ConfigureAwait(false);
+                    chunk = await free.Reader.ReadAsync(stop.Token).ConfigureAwait(false);
+                }
             }
 
-            var header = reader.Header.ColNames.Select(h => h.TrimStart('\uFEFF')).ToArray();
-            var idColumn = Array.IndexOf(header, IdColumn);
+            await full.Writer.WriteAsync(chunk, stop.Token).ConfigureAwait(false);
+            full.Writer.Complete();
+        }
+        catch (Exception ex)
+        {
+            full.Writer.TryComplete(ex);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(consumer).ConfigureAwait(false);
+            if (ex is OperationCanceledException && consumer.IsFaulted)
+            {
+                // The scoring side failed and stopped the reading: its exception is the one to report.
+                await consumer.ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        var (failed, model) = await consumer.ConfigureAwait(false);
+        await console.Error.WriteLineAsync($"Scored {rows - failed:N0} of {rows:N0} rows with {id}@{model.Version} ({model.Engine}); {failed:N0} rows had errors.").ConfigureAwait(false);
+        return CliConsole.Success;
+    }
+
+    /// <summary>Waits for the model, checks the header, then scores and writes the chunks in order; returns the rows that failed.</summary>
+    private static async Task<(int Failed, LoadedModelInfo Model)> ScoreChunksAsync(CliConsole console, ParseResult parse, Option<string?> output, Option<bool> explain, ISkillInferenceService service, string id, Task<LoadedModelInfo> loading, string[] header, int idColumn, ChannelReader<Chunk> full, ChannelWriter<Chunk> free, CancellationTokenSource stop)
+    {
+        try
+        {
+            var model = await loading.ConfigureAwait(false);
             var known = model.Manifest.Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
             var unknown = header.Where((h, i) => i != idColumn && !known.Contains(h)).ToArray();
             if (unknown.Length > 0)
@@ -62,61 +151,32 @@ internal static class PredictCommand
                 throw new FormatException($"The CSV has columns that are not features of {id}@{model.Version}: {string.Join(", ", unknown)}. Its features are: {string.Join(", ", known)}.");
             }
 
-            var features = header.Where((_, i) => i != idColumn).ToArray();
             await using var sink = parse.GetValue(output) is { } path ? File.Create(path) : null;
             var stream = sink ?? Console.OpenStandardOutput();
             var outWriter = sink is null && console.Out != Console.Out ? null : stream;
             using var writer = new LineWriter(console, outWriter, id, new RowScoringOptions { Explain = parse.GetValue(explain) });
-
-            // Parsing and scoring overlap: while one chunk is scored and written on the thread pool, this thread reads
-            // the next; the lines still go out in input order (one chunk in flight at a time).
-            var chunk = new Chunk(header.Length, idColumn, features);
-            var spare = new Chunk(header.Length, idColumn, features);
-            Task? inFlight = null;
-            var rows = 0;
-            try
+            var scored = 0;
+            await foreach (var chunk in full.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                foreach (var row in reader)
+                var count = chunk.Count;
+                await writer.ScoreAndWriteAsync(service, chunk, stop.Token).ConfigureAwait(false);
+                free.TryWrite(chunk);
+                if ((scored + count) / (ChunkSize * 4) > scored / (ChunkSize * 4))
                 {
-                    if (row.ColCount == 1 && row[0].Span.IsEmpty && header.Length > 1)
-                    {
-                        continue; // a blank line
-                    }
-
-                    rows++;
-                    chunk.Add(row, rows);
-                    if (chunk.Count == ChunkSize)
-                    {
-                        if (inFlight is not null)
-                        {
-                            await inFlight.ConfigureAwait(false);
-                        }
-
-                        var full = chunk;
-                        inFlight = Task.Run(() => writer.ScoreAndWriteAsync(service, full, ct), ct);
-                        (chunk, spare) = (spare, full);
-                        if (rows % (ChunkSize * 4) == 0)
-                        {
-                            await console.Error.WriteLineAsync($"  {rows:N0} rows read").ConfigureAwait(false);
-                        }
-                    }
+                    await console.Error.WriteLineAsync($"  {scored + count:N0} rows scored").ConfigureAwait(false);
                 }
-            }
-            finally
-            {
-                // Never leave a chunk writing into an output that is about to be closed.
-                if (inFlight is not null)
-                {
-                    await inFlight.ConfigureAwait(false);
-                }
+
+                scored += count;
             }
 
-            await writer.ScoreAndWriteAsync(service, chunk, ct).ConfigureAwait(false);
-            var failed = writer.Failed;
-            await console.Error.WriteLineAsync($"Scored {rows - failed:N0} of {rows:N0} rows with {id}@{model.Version} ({model.Engine}); {failed:N0} rows had errors.").ConfigureAwait(false);
-            return CliConsole.Success;
-        }));
-        return command;
+            return (writer.Failed, model);
+        }
+        catch
+        {
+            // Stop the reading side, which may be waiting for room in the queue.
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static string DescribeMissing(ISkillInferenceService service, string skill)

@@ -100,6 +100,37 @@ public sealed class PredictCommandTests
         Assert.IsFalse(File.Exists(output) && new FileInfo(output).Length > 0);
     }
 
+    [TestMethod]
+    public async Task Predict_LongCsvWithAColumnThatIsNotAFeature_FailsNamingItWithoutWaitingForTheRest()
+    {
+        // More rows than are read ahead of the scoring: the reading side must stop when the check fails.
+        var text = new System.Text.StringBuilder("student_id,questions_asked_per_week,shoe_size\n");
+        for (var i = 0; i < 200_000; i++)
+        {
+            text.Append("S,3,42\n");
+        }
+
+        var output = Path.Combine(TempDirectory.Create("predict"), "out.jsonl");
+        var run = Skillinf.RunAsync("predict", "--store", SampleStore.Path, "--skill", Skill, "--input", Write(text.ToString()), "--output", output);
+
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.AreNotEqual(0, result.ExitCode);
+        Assert.Contains("shoe_size", result.Error);
+        Assert.IsFalse(File.Exists(output) && new FileInfo(output).Length > 0);
+    }
+
+    [TestMethod]
+    public async Task Predict_SkillNotDeployed_FailsNamingItAndWritesNothing()
+    {
+        var output = Path.Combine(TempDirectory.Create("predict"), "out.jsonl");
+
+        var result = await Skillinf.RunAsync("predict", "--store", SampleStore.Path, "--skill", "juggling", "--input", Write("student_id,x\nS1,1\n"), "--output", output);
+
+        Assert.AreNotEqual(0, result.ExitCode);
+        Assert.Contains("'juggling' is not deployed", result.Error);
+        Assert.IsFalse(File.Exists(output));
+    }
+
     private static string Write(string csv)
     {
         var path = Path.Combine(TempDirectory.Create("predict"), "rows.csv");
