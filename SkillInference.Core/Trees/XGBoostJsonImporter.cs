@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace SkillInference.Trees;
@@ -226,10 +228,17 @@ internal static class XGBoostJsonImporter
         };
     }
 
-    // The node arrays are most of a model: read into arrays of their length, without an enumerator per value.
+    // The node arrays are most of a model (hundreds of thousands of numbers): each is read from its raw text in one
+    // pass (the document has been validated as JSON), not element by element; an array that holds anything but plain
+    // numbers is read element by element, which reports what is wrong with it.
     private static int[] Ints(JsonElement tree, string name)
     {
         var array = tree.GetProperty(name);
+        if (array.ValueKind == JsonValueKind.Array && TryScan(JsonMarshal.GetRawUtf8Value(array), array.GetArrayLength(), ParseInt32, out int[] scanned))
+        {
+            return scanned;
+        }
+
         var values = new int[array.GetArrayLength()];
         var i = 0;
         foreach (var x in array.EnumerateArray())
@@ -247,6 +256,11 @@ internal static class XGBoostJsonImporter
 
     private static float[] Floats(JsonElement array)
     {
+        if (array.ValueKind == JsonValueKind.Array && TryScan(JsonMarshal.GetRawUtf8Value(array), array.GetArrayLength(), ParseSingle, out float[] scanned))
+        {
+            return scanned;
+        }
+
         var values = new float[array.GetArrayLength()];
         var i = 0;
         foreach (var x in array.EnumerateArray())
@@ -259,6 +273,11 @@ internal static class XGBoostJsonImporter
 
     private static double[] Doubles(JsonElement array)
     {
+        if (array.ValueKind == JsonValueKind.Array && TryScan(JsonMarshal.GetRawUtf8Value(array), array.GetArrayLength(), ParseDouble, out double[] scanned))
+        {
+            return scanned;
+        }
+
         var values = new double[array.GetArrayLength()];
         var i = 0;
         foreach (var x in array.EnumerateArray())
@@ -268,6 +287,54 @@ internal static class XGBoostJsonImporter
 
         return values;
     }
+
+    private delegate bool NumberParser<T>(ReadOnlySpan<byte> text, out T value);
+
+    /// <summary>
+    /// Reads a JSON array of <paramref name="length"/> numbers from its raw text, each parsed as <see cref="JsonElement"/>
+    /// would parse it; false (nothing read) at anything else.
+    /// </summary>
+    private static bool TryScan<T>(ReadOnlySpan<byte> raw, int length, NumberParser<T> parse, out T[] values)
+    {
+        values = new T[length];
+        var p = 1; // after '['
+        for (var i = 0; i < length; i++)
+        {
+            while (p < raw.Length && raw[p] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t' or (byte)',')
+            {
+                p++;
+            }
+
+            var end = raw[p..].IndexOfAny(NumberEnds);
+            if (end <= 0 || !parse(raw.Slice(p, end), out values[i]))
+            {
+                return false;
+            }
+
+            p += end;
+        }
+
+        return true;
+    }
+
+    private static readonly System.Buffers.SearchValues<byte> NumberEnds = System.Buffers.SearchValues.Create(" \n\r\t,]"u8);
+
+    private static bool ParseInt32(ReadOnlySpan<byte> text, out int value)
+    {
+        if (text.SequenceEqual("true"u8) || text.SequenceEqual("false"u8))
+        {
+            value = text[0] == 't' ? 1 : 0;
+            return true;
+        }
+
+        return Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length;
+    }
+
+    private static bool ParseSingle(ReadOnlySpan<byte> text, out float value) =>
+        Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length && float.IsFinite(value);
+
+    private static bool ParseDouble(ReadOnlySpan<byte> text, out double value) =>
+        Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length && double.IsFinite(value);
 
     private static int ParseInt(JsonElement obj, string name, int fallback) =>
         obj.TryGetProperty(name, out var p) ? p.ValueKind == JsonValueKind.Number ? p.GetInt32() : int.Parse(p.GetString()!, CultureInfo.InvariantCulture) : fallback;
