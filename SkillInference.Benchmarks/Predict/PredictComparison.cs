@@ -10,7 +10,7 @@ namespace SkillInference.Benchmarks.Predict;
 
 /// <summary>
 /// <c>--predict --cli-dll PATH [--python PATH] [--rows N] [--repeats N]</c>: issue 10's file path, end to end.
-/// <c>skillinf predict</c> (the Release build, <c>dotnet skillinf.dll predict --store ... --input CSV --output
+/// <c>skillinf predict</c> (published ReadyToRun by eng/bench.sh, <c>dotnet skillinf.dll predict --store ... --input CSV --output
 /// JSONL</c>) and Python doing the same job (tools/bench/predict_pandas.py: pandas <c>read_csv</c> → xgboost
 /// <c>predict_proba</c> → <c>to_csv</c> with the same columns) on the same CSV of XGB-300x6's features (200,000 rows,
 /// student_id + 20 features, empty cells where a value is missing), each timed as a whole process, in turns, after one
@@ -26,7 +26,7 @@ internal static class PredictComparison
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var cliDll = Path.GetFullPath(Arguments.Value(args, "--cli-dll") ?? throw new ArgumentException("--cli-dll PATH (skillinf.dll of the Release build) is required."));
+        var cliDll = Path.GetFullPath(Arguments.Value(args, "--cli-dll") ?? throw new ArgumentException("--cli-dll PATH (skillinf.dll, published ReadyToRun by eng/bench.sh) is required."));
         var python = Arguments.Value(args, "--python") ?? "/usr/bin/python3";
         var count = Arguments.Int(args, "--rows", 200_000);
         var repeats = Math.Max(3, Arguments.Int(args, "--repeats", BenchWork.Short ? 3 : 5));

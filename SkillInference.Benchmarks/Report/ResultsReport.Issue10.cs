@@ -197,7 +197,7 @@ internal static partial class ResultsReport
 
         s.AppendLine("### 5. Bulk paths on XGB-300x6: time inside and outside the kernel (issue 10)");
         s.AppendLine();
-        s.AppendLine("Each bulk path end to end, beside the kernel alone (`IScoringModel.PredictBatch` of the compiled model) on the same rows, in the chunks the path hands it and as many at a time, measured in the same run: `skillinf predict` scores blocks of 16,384 rows one after another (the kernel splits each across the cores); `/infer/batch` gets requests of 1,000 items on two connections (the kernel: 1,000-row batches, two at a time); the worker scores shards of 1,000 students, two at a time. Outside = whole − kernel.");
+        s.AppendLine("Each bulk path end to end, beside the kernel alone (`IScoringModel.PredictBatch` of the compiled model) on the same rows, in the chunks the path hands it and as many at a time, measured in the same run: `skillinf predict` scores blocks of 16,384 rows one after another (the kernel splits each across the cores) while it reads the next ones and, at first, while the model loads; `/infer/batch` gets requests of 1,000 items on two connections (the kernel: 1,000-row batches, two at a time); the worker scores shards of 1,000 students, two at a time. Outside = whole − kernel.");
         s.AppendLine();
         s.AppendLine("| path | rows | whole path | the kernel alone | outside the kernel | outside ÷ inside |");
         s.AppendLine("|---|---|---:|---:|---:|---:|");
@@ -243,7 +243,7 @@ internal static partial class ResultsReport
     private static void PredictTable(StringBuilder s, JsonObject p)
     {
         var check = p["check"]!;
-        s.AppendLine(C, $"`skillinf predict` against Python on the same CSV ({p["rows"]!.GetValue<int>():N0} rows: `student_id` and XGB-300x6's {p["features"]} features, {p["missingShare"]!.GetValue<double>():P1} of the cells empty, {p["csvBytes"]!.GetValue<long>() / 1048576.0:0.0} MiB), each a whole process timed from outside, taking turns, after one untimed run of each. Python: `tools/bench/predict_pandas.py` — pandas `read_csv`, xgboost `predict_proba(...)[:, 1]` with nthread = {Environment.ProcessorCount}, confidence and imputed features vectorized, `to_csv` with the CLI's columns (row, student_id, skill, score, confidence, model_version, imputed_features).");
+        s.AppendLine(C, $"`skillinf predict` against Python on the same CSV ({p["rows"]!.GetValue<int>():N0} rows: `student_id` and XGB-300x6's {p["features"]} features, {p["missingShare"]!.GetValue<double>():P1} of the cells empty, {p["csvBytes"]!.GetValue<long>() / 1048576.0:0.0} MiB), each a whole process timed from outside, taking turns, after one untimed run of each; skillinf published ReadyToRun (`dotnet publish -r linux-x64 -p:PublishReadyToRun=true`, as a bulk-scoring install would be). Python: `tools/bench/predict_pandas.py` — pandas `read_csv`, xgboost `predict_proba(...)[:, 1]` with nthread = {Environment.ProcessorCount}, confidence and imputed features vectorized, `to_csv` with the CLI's columns (row, student_id, skill, score, confidence, model_version, imputed_features).");
         s.AppendLine();
         s.AppendLine("| job | median wall time | runs | CPU time (median) | fixed cost: the same on a one-row CSV |");
         s.AppendLine("|---|---:|---|---:|---:|");
