@@ -48,9 +48,13 @@ internal static class BatchEndToEnd
         var provider = bench.Provider;
         var writer = provider.GetRequiredService<IStudentDataWriter>();
         var runner = provider.GetRequiredService<BatchRunner>();
+        var port = new NpgsqlConnectionStringBuilder(bench.Connection).Port;
+        Progress("full run starting");
+        var cpu = CpuTimes.Start(port);
         var wall = Stopwatch.StartNew();
         var full = await runner.RunAsync(BatchMode.Full);
         wall.Stop();
+        var fullCpu = cpu.Stop();
 
         // 1% of the students change; the incremental run must find and rescore exactly them.
         var changed = students / 100;
@@ -59,12 +63,18 @@ internal static class BatchEndToEnd
         {
             Behavioral = new Dictionary<string, double?>(r.Behavioral) { ["sessions_per_week"] = 1 },
         })]);
+        Progress("incremental run starting");
+        cpu = CpuTimes.Start(port);
         var incrementalWall = Stopwatch.StartNew();
         var incremental = await runner.RunAsync(BatchMode.Incremental);
         incrementalWall.Stop();
+        var incrementalCpu = cpu.Stop();
 
-        Print(students, shardSize, parallel, bench.Seeding, wall.Elapsed, full, changed, incrementalWall.Elapsed, incremental);
-        await WriteResultAsync("batch-e2e.json", Describe(full, wall.Elapsed, shardSize, parallel));
+        Print(students, shardSize, parallel, bench.Seeding, wall.Elapsed, full, fullCpu, changed, incrementalWall.Elapsed, incremental, incrementalCpu);
+        var result = Describe(full, wall.Elapsed, shardSize, parallel, fullCpu);
+        result["incremental_s"] = incrementalWall.Elapsed.TotalSeconds;
+        result["incremental_cpu"] = incrementalCpu.ToJson();
+        await WriteResultAsync("batch-e2e.json", result);
         return full.Status == RunStatus.Succeeded && full.Students == students ? 0 : 1;
     }
 
@@ -78,9 +88,12 @@ internal static class BatchEndToEnd
             o.MaxParallelShards = parallel;
         });
         var runner = bench.Provider.GetRequiredService<BatchRunner>();
+        Progress("full run starting");
+        var cpu = CpuTimes.Start(new NpgsqlConnectionStringBuilder(bench.Connection).Port);
         var wall = Stopwatch.StartNew();
         var full = await runner.RunAsync(BatchMode.Full);
         wall.Stop();
+        var fullCpu = cpu.Stop();
 
         JsonObject kernel;
         using (var ours = SuiteModels.Ours(model.Bundle))
@@ -108,7 +121,7 @@ internal static class BatchEndToEnd
             }
         }
 
-        var result = Describe(full, wall.Elapsed, shardSize, parallel);
+        var result = Describe(full, wall.Elapsed, shardSize, parallel, fullCpu);
         result["model"] = model.Name;
         result["seeding_s"] = bench.Seeding.TotalSeconds;
         result["kernel"] = kernel;
@@ -125,14 +138,16 @@ internal static class BatchEndToEnd
             | students × skills | {students:N0} × 1 ({model.Name} deployed alone) = {full.Predictions:N0} predictions, {full.Inserted:N0} rows inserted |
             | full run, end to end | **{wall.Elapsed.TotalSeconds:0.00} s** ({full.Predictions / wall.Elapsed.TotalSeconds:N0} predictions/s); shards of {shardSize:N0}, {parallel} at a time |
             | time in shards (summed) | read {full.ReadTime.TotalSeconds:0.00} s, score {full.ScoreTime.TotalSeconds:0.00} s, write {full.WriteTime.TotalSeconds:0.00} s |
+            | CPU during the run | {fullCpu} |
             | the kernel alone, same rows, same shards, {parallel} at a time | {inside:0.000} s; outside the kernel {wall.Elapsed.TotalSeconds - inside:0.00} s = **{(wall.Elapsed.TotalSeconds - inside) / inside:0.0}×** the time inside |
             | stored scores equal to xgboost's predict_proba | {result["check"]!["exactToXgboost"]} of {expected.Length:N0} |
             """));
         return full.Status == RunStatus.Succeeded && full.Students == students ? 0 : 1;
     }
 
-    private static JsonObject Describe(InferenceRun run, TimeSpan wall, int shardSize, int parallel) => new()
+    private static JsonObject Describe(InferenceRun run, TimeSpan wall, int shardSize, int parallel, CpuTimes.Used cpu) => new()
     {
+        ["cpu"] = cpu.ToJson(),
         ["students"] = run.Students,
         ["predictions"] = run.Predictions,
         ["inserted"] = run.Inserted,
@@ -152,7 +167,7 @@ internal static class BatchEndToEnd
         await File.WriteAllTextAsync(Path.Combine(BenchWork.Results, name), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static void Print(int students, int shardSize, int parallel, TimeSpan seeding, TimeSpan wall, InferenceRun full, int changed, TimeSpan incrementalWall, InferenceRun incremental)
+    private static void Print(int students, int shardSize, int parallel, TimeSpan seeding, TimeSpan wall, InferenceRun full, CpuTimes.Used fullCpu, int changed, TimeSpan incrementalWall, InferenceRun incremental, CpuTimes.Used incrementalCpu)
     {
         var c = CultureInfo.InvariantCulture;
         var phases = full.ReadTime + full.ScoreTime + full.WriteTime;
@@ -169,10 +184,14 @@ internal static class BatchEndToEnd
             | throughput | **{students / wall.TotalSeconds:N0} students/s**, {full.Predictions / wall.TotalSeconds:N0} predictions/s |
             | shards | {full.Shards} of {shardSize:N0} students, {parallel} in parallel |
             | time in shards (summed over shards) | read {full.ReadTime.TotalSeconds:0.00} s ({full.ReadTime / phases:P0}), score {full.ScoreTime.TotalSeconds:0.00} s ({full.ScoreTime / phases:P0}), write {full.WriteTime.TotalSeconds:0.00} s ({full.WriteTime / phases:P0}) |
-            | incremental run after {changed:N0} students changed | {incrementalWall.TotalSeconds:0.00} s; {incremental.Students:N0} students rescored, {incremental.Inserted:N0} rows inserted |
+            | CPU during the full run | {fullCpu} |
+            | incremental run after {changed:N0} students changed | {incrementalWall.TotalSeconds:0.00} s; {incremental.Students:N0} students rescored, {incremental.Inserted:N0} rows inserted; CPU {incrementalCpu} |
             | seeding (synthetic features + teacher ratings, binary COPY + upsert) | {seeding.TotalSeconds:0.00} s ({students / seeding.TotalSeconds:N0} students/s) |
             """));
     }
+
+    /// <summary>A line on stderr when a measured phase starts (e.g. to attach a profiler to it).</summary>
+    private static void Progress(string phase) => Console.Error.WriteLine($"[{Flag}] {phase} (pid {Environment.ProcessId})");
 
     internal static int Argument(string[] args, string name, int fallback)
     {
