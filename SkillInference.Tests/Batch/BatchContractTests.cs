@@ -348,13 +348,47 @@ public abstract class BatchContractTests
         ];
 
         var shard = new ShardTask(run.RunId, 0, null, "S2", StudentSelection.All);
-        var result = await harness.Store.WriteShardAsync(new ShardWrite(shard, written, [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
-        var again = await harness.Store.WriteShardAsync(new ShardWrite(shard, written, [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+        var result = await harness.Store.WriteShardAsync(new ShardWrite(shard, AssessmentBlock.Of(written), [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+        var again = await harness.Store.WriteShardAsync(new ShardWrite(shard, AssessmentBlock.Of(written), [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
 
         Assert.AreEqual(4, result.Inserted);
         Assert.IsTrue(again.AlreadyCompleted);
         var stored = await harness.AssessmentsAsync(run.RunId);
         CollectionAssert.AreEqual(written.Select(a => a with { AssessedAt = RelationalDialect.Stored(a.AssessedAt) }).ToArray(), stored.ToArray(), "every column as written (timestamps to the microsecond), once");
+    }
+
+    [TestMethod]
+    public async Task WriteShardAsync_SomeRowsPresentAndRowsOutOfOrder_InsertsOnlyTheMissingRowsAndKeepsThePresentOnes()
+    {
+        await using var harness = await StartAsync();
+        var first = NewRun(BatchHarness.SeededAt);
+        Assert.IsNull(await harness.Store.TryStartRunAsync(first, BatchHarness.SeededAt.AddHours(-1)));
+        SkillAssessment[] present =
+        [
+            new("S2", "collaboration", 0.25, 0.5, "1.0.0", "deployed", "00000000000000b1", first.RunId, BatchHarness.SeededAt),
+            new("S3", "creativity", 0.5, 0, "1.0.0", "deployed", "00000000000000c1", first.RunId, BatchHarness.SeededAt),
+        ];
+        await harness.Store.WriteShardAsync(new ShardWrite(new ShardTask(first.RunId, 0, null, "S3", StudentSelection.All), AssessmentBlock.Of(present), [], new ShardStats(2, 2, 0, TimeSpan.Zero, TimeSpan.Zero, BatchHarness.SeededAt)));
+        var second = NewRun(BatchHarness.SeededAt.AddHours(1)) with { Mode = BatchMode.Incremental };
+        Assert.IsNull(await harness.Store.TryStartRunAsync(second, BatchHarness.SeededAt));
+        var at = BatchHarness.SeededAt.AddHours(1);
+
+        // Out of (student, skill) order, as a shard's retried items come after its first pass.
+        SkillAssessment[] written =
+        [
+            new("S3", "creativity", 0.75, 0.5, "1.0.0", "deployed", "00000000000000c1", second.RunId, at),
+            new("S1", "collaboration", 0.1, 0.8, "1.0.0", "deployed", "00000000000000a1", second.RunId, at),
+            new("S2", "creativity", 0.2, 0.6, "1.0.0", "deployed", "00000000000000b2", second.RunId, at),
+            new("S2", "collaboration", 0.9, 0.8, "1.0.0", "deployed", "00000000000000b1", second.RunId, at),
+            new("S3", "creativity", 0.3, 0.4, "1.0.0", "deployed", "00000000000000c2", second.RunId, at),
+        ];
+        var result = await harness.Store.WriteShardAsync(new ShardWrite(new ShardTask(second.RunId, 0, null, "S3", StudentSelection.All), AssessmentBlock.Of(written), [], new ShardStats(3, 5, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+
+        Assert.AreEqual(3, result.Inserted, "the two rows present (same student, skill, version and feature hash) are not written again");
+        var stored = await harness.AssessmentsAsync();
+        Assert.HasCount(5, stored);
+        CollectionAssert.AreEquivalent(present, stored.Where(r => r.RunId == first.RunId).ToArray(), "the rows present keep their first score and run");
+        CollectionAssert.AreEquivalent(new[] { written[1], written[2], written[4] }, stored.Where(r => r.RunId == second.RunId).ToArray());
     }
 
     [TestMethod]

@@ -293,31 +293,54 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
         values[6] = f.Permanent;
     }
 
-    /// <summary>Items owed from earlier failures that this shard scored are owed no more (usually there are none to look at).</summary>
-    private async Task SettleFailedItemsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SkillAssessment> assessments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Items owed from earlier failures that this shard scored are owed no more. Usually there are none: one query over
+    /// the shard's range of students finds them, and only then does the shard's (student, skill) set get built.
+    /// </summary>
+    private static async Task SettleFailedItemsAsync(DbConnection connection, DbTransaction transaction, AssessmentBlock assessments, CancellationToken cancellationToken)
     {
         if (assessments.Count == 0)
         {
             return;
         }
 
-        var scored = assessments.Select(a => (a.StudentId, a.Skill)).ToHashSet();
-        var owed = new List<(string Student, string Skill)>();
-        await using (var select = connection.Command(transaction, ""))
+        string first = assessments.StudentIds[0], last = first;
+        foreach (var student in assessments.StudentIds)
         {
-            select.CommandText = $"SELECT student_id, skill FROM failed_items WHERE {_dialect.StudentIdIn(select, "student_id", scored.Select(s => s.StudentId).ToHashSet(StringComparer.Ordinal))}";
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (StudentIdOrder.Instance.Compare(student, first) < 0)
             {
-                var item = (reader.GetString(0), reader.GetString(1));
-                if (scored.Contains(item))
-                {
-                    owed.Add(item);
-                }
+                first = student;
+            }
+            else if (StudentIdOrder.Instance.Compare(student, last) > 0)
+            {
+                last = student;
             }
         }
 
-        foreach (var (student, skill) in owed)
+        var candidates = new List<(string Student, string Skill)>();
+        await using (var select = connection.Command(transaction, "SELECT student_id, skill FROM failed_items WHERE student_id >= @first AND student_id <= @last").With("first", first).With("last", last))
+        {
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                candidates.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var scored = new HashSet<(string Student, string Skill)>(assessments.Count);
+        var students = assessments.StudentIds;
+        var kinds = assessments.KindIndices;
+        for (var i = 0; i < assessments.Count; i++)
+        {
+            scored.Add((students[i], assessments.Kinds[kinds[i]].Skill));
+        }
+
+        foreach (var (student, skill) in candidates.Where(scored.Contains))
         {
             await using var delete = connection.Command(transaction, "DELETE FROM failed_items WHERE student_id = @student AND skill = @skill").With("student", student).With("skill", skill);
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -69,7 +69,7 @@ internal abstract class RelationalDialect
     /// Inserts a shard's assessments, keeping rows already present (same student, skill, version and feature hash);
     /// returns how many were inserted. By default batched prepared multi-row <c>INSERT ... ON CONFLICT DO NOTHING</c>.
     /// </summary>
-    public virtual Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SkillAssessment> assessments, CancellationToken cancellationToken) =>
+    public virtual Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, AssessmentBlock assessments, CancellationToken cancellationToken) =>
         (_assessments ??= new MultiRowInsert<SkillAssessment>(
             "skill_assessments",
             ["student_id", "skill", "score", "confidence", "model_version", "variant", "feature_hash", "run_id", "assessed_at"],
