@@ -14,7 +14,6 @@ namespace SkillInference.Batch.Relational;
 /// </summary>
 internal sealed class RelationalAssessmentStore : IAssessmentStore
 {
-    private const string SelectRuns = $"SELECT {InferenceRunRows.Columns} FROM inference_runs";
     private const int AssessmentPageStudents = 5_000;
 
     private readonly RelationalDatabase _database;
@@ -24,6 +23,9 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
     private readonly MultiRowInsert<InferenceFailure> _failures;
     private readonly MultiRowInsert<InferenceFailure> _failedItems;
     private readonly MultiRowInsert<ShardTask> _plans;
+    private readonly string _selectRuns;
+    private readonly string _insertRun;
+    private readonly string _updateRun;
 
     public RelationalAssessmentStore(RelationalDatabase database, TimeProvider timeProvider, ILogger<RelationalAssessmentStore>? logger = null)
     {
@@ -32,6 +34,9 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
         var dialect = _dialect;
         _time = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _selectRuns = $"SELECT {InferenceRunRows.Columns(dialect)} FROM inference_runs";
+        _insertRun = InferenceRunRows.Insert(dialect);
+        _updateRun = InferenceRunRows.Update(dialect);
         _failures = new MultiRowInsert<InferenceFailure>(
             "inference_failures",
             ["run_id", "student_id", "skill", "error", "attempts", "failed_at", "permanent"],
@@ -79,7 +84,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
 
             if (active is null)
             {
-                await using var insert = InferenceRunRows.BindInsert(connection.Command(transaction, InferenceRunRows.Insert), _dialect, run);
+                await using var insert = InferenceRunRows.BindInsert(connection.Command(transaction, _insertRun), _dialect, run);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -181,7 +186,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
                 }
             }
 
-            var updated = RunRules.AddShard(run, stats, inserted, writeTime);
+            var updated = RunRules.AddShard(run, stats, inserted, writeTime, write.Assessments.Kinds);
             var completed = RunRules.IsComplete(updated) ? RunRules.Finish(updated, RunStatus.Succeeded, null, RelationalDialect.Stored(_time.GetUtcNow())) : null;
             await UpdateRunAsync(connection, transaction, completed ?? updated, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -352,7 +357,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
 
     private async Task<List<InferenceRun>> ReadRunsAsync(DbConnection connection, DbTransaction? transaction, string where, Action<DbCommand>? bind, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(transaction, $"{SelectRuns} {where}");
+        await using var command = connection.Command(transaction, $"{_selectRuns} {where}");
         bind?.Invoke(command);
         var runs = new List<InferenceRun>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -366,7 +371,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
 
     private async Task UpdateRunAsync(DbConnection connection, DbTransaction transaction, InferenceRun run, CancellationToken cancellationToken)
     {
-        await using var command = InferenceRunRows.BindUpdate(connection.Command(transaction, InferenceRunRows.Update), _dialect, run);
+        await using var command = InferenceRunRows.BindUpdate(connection.Command(transaction, _updateRun), _dialect, run);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }
