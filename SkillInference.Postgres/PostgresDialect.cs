@@ -59,7 +59,8 @@ internal sealed class PostgresDialect : RelationalDialect
     }
 
     /// <summary>
-    /// One <c>INSERT ... SELECT</c> over arrays bound as parameters (binary): per row only what differs from row to row
+    /// One <c>INSERT ... SELECT</c> over arrays bound as parameters (binary, unnested side by side in the select list,
+    /// which streams, where <c>unnest(a, b, ...)</c> in <c>FROM</c> first copies every row into a tuplestore): per row only what differs from row to row
     /// (student, score, confidence, feature hash) and the index of its kind, the shard's few (skill, version, variant,
     /// run, time) combinations passed once and picked by subscript; no staging table, no sort on the server. Rows
     /// already present are left out by one hash anti-join against the shard's range of students (one index range
@@ -97,7 +98,7 @@ internal sealed class PostgresDialect : RelationalDialect
     private const string InsertSql = """
         INSERT INTO skill_assessments (student_id, skill, score, confidence, model_version, variant, feature_hash, run_id, assessed_at)
         SELECT s.student_id, (@skills)[s.kind], s.score, s.confidence, (@versions)[s.kind], (@variants)[s.kind], s.feature_hash, (@runs)[s.kind], (@assessed_at)[s.kind]
-        FROM unnest(@students, @kinds, @scores, @confidences, @hashes) AS s (student_id, kind, score, confidence, feature_hash)
+        FROM (SELECT unnest(@students) AS student_id, unnest(@kinds) AS kind, unnest(@scores) AS score, unnest(@confidences) AS confidence, unnest(@hashes) AS feature_hash) AS s
         """;
 
     private const string LeaveOutPresent = """
