@@ -96,6 +96,21 @@ internal sealed class AssessmentArrays
         return new AssessmentArrays(s, k, sc, co, h, kinds);
     }
 
+    /// <summary>The students once each (the rows are in student order).</summary>
+    private string[] DistinctStudents()
+    {
+        var distinct = new List<string>(_students.Length / 4);
+        foreach (var student in _students)
+        {
+            if (distinct.Count == 0 || !string.Equals(distinct[^1], student, StringComparison.Ordinal))
+            {
+                distinct.Add(student);
+            }
+        }
+
+        return [.. distinct];
+    }
+
     /// <summary>Binds every array (and the range of students) to a command that names them.</summary>
     public NpgsqlCommand Bind(NpgsqlCommand command)
     {
@@ -113,6 +128,10 @@ internal sealed class AssessmentArrays
         p.Add(new NpgsqlParameter<DateTime[]>("assessed_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. _kindList.Select(k => RelationalDialect.Stored(k.AssessedAt).UtcDateTime)] });
         p.Add(new NpgsqlParameter<string>("first_student", NpgsqlDbType.Text) { TypedValue = _students[0] });
         p.Add(new NpgsqlParameter<string>("last_student", NpgsqlDbType.Text) { TypedValue = _students[^1] });
+        if (command.CommandText.Contains("@distinct_students", StringComparison.Ordinal))
+        {
+            p.Add(new NpgsqlParameter<string[]>("distinct_students", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = DistinctStudents() });
+        }
         return command;
     }
 }

@@ -63,20 +63,21 @@ internal sealed class PostgresDialect : RelationalDialect
     /// which streams, where <c>unnest(a, b, ...)</c> in <c>FROM</c> first copies every row into a tuplestore): per row only what differs from row to row
     /// (student, score, confidence, feature hash) and the index of its kind, the shard's few (skill, version, variant,
     /// run, time) combinations passed once and picked by subscript; no staging table, no sort on the server. Rows
-    /// already present are left out by one hash anti-join against the shard's range of students (one index range
-    /// scan), so the insert itself needs no <c>ON CONFLICT</c>, whose per-row speculative insertion costs about as
+    /// already present are left out by one hash anti-join against the shard's students' rows (see
+    /// <see cref="PresentInRange"/> and <see cref="PresentById"/>), so the insert itself needs no <c>ON CONFLICT</c>, whose per-row speculative insertion costs about as
     /// much as the insert. Another writer may still insert the same rows meanwhile (a shard delivered twice at once):
     /// then the insert fails on the unique key, is rolled back to its savepoint and done again with
     /// <c>ON CONFLICT DO NOTHING</c>. Rows go in (student, skill, version, hash) order, the same for every writer, so
     /// two writers of the same rows wait for each other instead of deadlocking.
     /// </summary>
-    public override async Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, AssessmentBlock assessments, CancellationToken cancellationToken)
+    public override async Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, AssessmentBlock assessments, bool wholeRange, CancellationToken cancellationToken)
     {
         var rows = AssessmentArrays.Of(assessments);
         var npgsql = (NpgsqlConnection)connection;
         try
         {
-            await using var insert = rows.Bind(new NpgsqlCommand($"SAVEPOINT assessments; {PinPlan} {InsertSql} {LeaveOutPresent}; {UnpinPlan}", npgsql, (NpgsqlTransaction)transaction));
+            var present = wholeRange ? PresentInRange : PresentById;
+            await using var insert = rows.Bind(new NpgsqlCommand($"SAVEPOINT assessments; {PinPlan} {InsertSql} {present}; {UnpinPlan}", npgsql, (NpgsqlTransaction)transaction));
             return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -101,10 +102,22 @@ internal sealed class PostgresDialect : RelationalDialect
         FROM (SELECT unnest(@students) AS student_id, unnest(@kinds) AS kind, unnest(@scores) AS score, unnest(@confidences) AS confidence, unnest(@hashes) AS feature_hash) AS s
         """;
 
-    private const string LeaveOutPresent = """
+    /// <summary>Leaves out rows present, found by one index range scan over the shard's range of students (a full run's shard).</summary>
+    private const string PresentInRange = """
         WHERE NOT EXISTS (
             SELECT 1 FROM skill_assessments a
             WHERE a.student_id >= @first_student AND a.student_id <= @last_student
+              AND a.student_id = s.student_id AND a.skill = (@skills)[s.kind] AND a.model_version = (@versions)[s.kind] AND a.feature_hash = s.feature_hash)
+        """;
+
+    /// <summary>
+    /// Leaves out rows present, found by the shard's student ids (one index search each): an incremental shard's
+    /// students are spread over a range that may hold every assessment of the table.
+    /// </summary>
+    private const string PresentById = """
+        WHERE NOT EXISTS (
+            SELECT 1 FROM skill_assessments a
+            WHERE a.student_id = ANY(@distinct_students)
               AND a.student_id = s.student_id AND a.skill = (@skills)[s.kind] AND a.model_version = (@versions)[s.kind] AND a.feature_hash = s.feature_hash)
         """;
 

@@ -403,8 +403,11 @@ public abstract class BatchContractTests
     }
 
     [TestMethod]
-    public async Task WriteShardAsync_SomeRowsPresentAndRowsOutOfOrder_InsertsOnlyTheMissingRowsAndKeepsThePresentOnes()
+    [DataRow(BatchMode.Full, DisplayName = "a full run's shard (rows present looked for by range)")]
+    [DataRow(BatchMode.Incremental, DisplayName = "an incremental shard (rows present looked for by id)")]
+    public async Task WriteShardAsync_SomeRowsPresentAndRowsOutOfOrder_InsertsOnlyTheMissingRowsAndKeepsThePresentOnes(BatchMode mode)
     {
+        var selection = mode == BatchMode.Full ? StudentSelection.All : new StudentSelection(BatchMode.Incremental, 1, []);
         await using var harness = await StartAsync();
         var first = NewRun(BatchHarness.SeededAt);
         Assert.IsNull(await harness.Store.TryStartRunAsync(first, BatchHarness.SeededAt.AddHours(-1)));
@@ -427,7 +430,7 @@ public abstract class BatchContractTests
             new("S2", "collaboration", 0.9, 0.8, "1.0.0", "deployed", "00000000000000b1", second.RunId, at),
             new("S3", "creativity", 0.3, 0.4, "1.0.0", "deployed", "00000000000000c2", second.RunId, at),
         ];
-        var result = await harness.Store.WriteShardAsync(new ShardWrite(new ShardTask(second.RunId, 0, null, "S3", StudentSelection.All), AssessmentBlock.Of(written), [], new ShardStats(3, 5, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+        var result = await harness.Store.WriteShardAsync(new ShardWrite(new ShardTask(second.RunId, 0, null, "S3", selection), AssessmentBlock.Of(written), [], new ShardStats(3, 5, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
 
         Assert.AreEqual(3, result.Inserted, "the two rows present (same student, skill, version and feature hash) are not written again");
         var stored = await harness.AssessmentsAsync();

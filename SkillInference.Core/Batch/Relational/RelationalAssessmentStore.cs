@@ -145,7 +145,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
         {
             var runId = write.Task.RunId;
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var inserted = write.Assessments.Count == 0 ? 0 : await _dialect.InsertAssessmentsAsync(connection, transaction, write.Assessments, cancellationToken).ConfigureAwait(false);
+            var inserted = write.Assessments.Count == 0 ? 0 : await _dialect.InsertAssessmentsAsync(connection, transaction, write.Assessments, wholeRange: write.Task.Selection.Mode == BatchMode.Full, cancellationToken).ConfigureAwait(false);
 
             // Lock the run row only now, so that shards of one run write their rows in parallel and serialize only here.
             var run = await ReadRunAsync(connection, transaction, runId, lockRow: true, cancellationToken).ConfigureAwait(false)
