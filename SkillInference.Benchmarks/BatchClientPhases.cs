@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SkillInference.Batch;
 using SkillInference.Batch.Relational;
+using SkillInference.Benchmarks.Suite;
 using SkillInference.Inference;
 using SkillInference.Training;
 
@@ -18,7 +19,7 @@ namespace SkillInference.Benchmarks;
 /// nothing), and the scoring call alone on the same blocks. The companion of <c>--batch-db-phases</c>: together they
 /// say which side bounds a run. Reports the best of a few rounds, per student.
 /// </summary>
-/// <remarks><c>dotnet run -c Release --project SkillInference.Benchmarks -- --batch-client-phases [--students 100000] [--shard-size 1000] [--repeat 3]</c></remarks>
+/// <remarks><c>dotnet run -c Release --project SkillInference.Benchmarks -- --batch-client-phases [--xgb] [--students 100000] [--shard-size 1000] [--repeat 3]</c> (<c>--xgb</c>: XGB-300x6 alone on its timing rows, as <c>--batch-e2e --xgb</c>).</remarks>
 internal static class BatchClientPhases
 {
     public const string Flag = "--batch-client-phases";
@@ -28,15 +29,11 @@ internal static class BatchClientPhases
         var students = BatchEndToEnd.Argument(args, "--students", 100_000);
         var shardSize = BatchEndToEnd.Argument(args, "--shard-size", 1_000);
         var repeat = BatchEndToEnd.Argument(args, "--repeat", 3);
-        var (path, catalog, _) = await BenchmarkStore.CreateAsync();
-        var generator = new SyntheticDataGenerator(catalog, new SyntheticDataOptions { Seed = 2027 });
-        var stored = new List<(string Id, byte[] Linguistic, byte[] Behavioral)[]>();
-        for (var first = 0; first < students; first += shardSize)
-        {
-            stored.Add([.. generator.Generate(first, Math.Min(shardSize, students - first))
-                .Select(s => SyntheticStudentData.ToStudentFeatures(generator, s, DateTimeOffset.UnixEpoch))
-                .Select(s => (s.StudentId, Encoding.UTF8.GetBytes(FeatureJson.Serialize(s.Linguistic)), Encoding.UTF8.GetBytes(FeatureJson.Serialize(s.Behavioral))))]);
-        }
+        var xgb = args.Contains("--xgb");
+        var (path, features) = xgb ? (BenchWork.XgbStore, XgbStudents(students)) : await SampleStudentsAsync(students);
+        var stored = features.Chunk(shardSize)
+            .Select(shard => shard.Select(s => (s.StudentId, Encoding.UTF8.GetBytes(FeatureJson.Serialize(s.Linguistic)), Encoding.UTF8.GetBytes(FeatureJson.Serialize(s.Behavioral)))).ToArray())
+            .ToList();
 
         var blocks = stored.Select(Parse).ToArray();
         var source = new InMemorySource(blocks);
@@ -91,6 +88,26 @@ internal static class BatchClientPhases
             {Row("ShardHandler: score + build the assessment columns (no read, no write)", handle)}
             """));
         return 0;
+    }
+
+    /// <summary>The seven sample skills' synthetic students.</summary>
+    private static async Task<(string Store, IEnumerable<StudentFeatures> Students)> SampleStudentsAsync(int students)
+    {
+        var (path, catalog, _) = await BenchmarkStore.CreateAsync();
+        var generator = new SyntheticDataGenerator(catalog, new SyntheticDataOptions { Seed = 2027 });
+        return (path, generator.Generate(0, students).Select(s => SyntheticStudentData.ToStudentFeatures(generator, s, DateTimeOffset.UnixEpoch)));
+    }
+
+    /// <summary>XGB-300x6's timing rows as students, split into groups as <c>--batch-e2e --xgb</c> stores them.</summary>
+    private static IEnumerable<StudentFeatures> XgbStudents(int students)
+    {
+        var model = SuiteModels.Current.Xgb;
+        var names = model.Bundle.Schema.Features.Select(f => f.Name).ToArray();
+        var half = names.Length / 2;
+        Dictionary<string, double?> Group(int row, int from, int to) => Enumerable.Range(from, to - from)
+            .Where(f => !float.IsNaN(model.Rows[(row * model.Features) + f]))
+            .ToDictionary(f => names[f], f => (double?)model.Rows[(row * model.Features) + f], StringComparer.Ordinal);
+        return Enumerable.Range(0, students).Select(r => new StudentFeatures(PostgresBenchSchema.StudentId(r), Group(r, 0, half), Group(r, half, names.Length), DateTimeOffset.UnixEpoch));
     }
 
     private static StudentFeatureBlock Parse((string Id, byte[] Linguistic, byte[] Behavioral)[] shard)
