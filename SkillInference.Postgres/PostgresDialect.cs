@@ -59,16 +59,17 @@ internal sealed class PostgresDialect : RelationalDialect
     }
 
     /// <summary>
-    /// One <c>INSERT ... SELECT</c> over arrays bound as parameters (binary, unnested side by side in the select list,
-    /// which streams, where <c>unnest(a, b, ...)</c> in <c>FROM</c> first copies every row into a tuplestore): per row only what differs from row to row
+    /// One <c>INSERT ... SELECT</c> over arrays bound as parameters (binary): per row only what differs from row to row
     /// (student, score, confidence, feature hash) and the index of its kind, the shard's few (skill, version, variant,
-    /// run, time) combinations passed once and picked by subscript; no staging table, no sort on the server. Rows
-    /// already present are left out by one hash anti-join against the shard's students' rows (see
-    /// <see cref="PresentInRange"/> and <see cref="PresentById"/>), so the insert itself needs no <c>ON CONFLICT</c>, whose per-row speculative insertion costs about as
-    /// much as the insert. Another writer may still insert the same rows meanwhile (a shard delivered twice at once):
-    /// then the insert fails on the unique key, is rolled back to its savepoint and done again with
-    /// <c>ON CONFLICT DO NOTHING</c>. Rows go in (student, skill, version, hash) order, the same for every writer, so
-    /// two writers of the same rows wait for each other instead of deadlocking.
+    /// run, time) combinations passed once and picked by subscript; no staging table, no sort on the server. The arrays
+    /// are unnested side by side in the select list, which streams (<c>unnest(a, b, ...)</c> in <c>FROM</c> first copies
+    /// every row into a tuplestore). Rows already present are left out by one hash anti-join against the shard's
+    /// students' rows (<see cref="PresentInRange"/>, <see cref="PresentById"/>), so the insert itself needs no
+    /// <c>ON CONFLICT</c>, whose per-row speculative insertion costs about as much as the insert. Another writer may
+    /// still insert the same rows meanwhile (a shard delivered twice at once): then the insert fails on the unique key,
+    /// is rolled back to its savepoint and done again with <c>ON CONFLICT DO NOTHING</c>. Rows go in (student, skill,
+    /// version, hash) order, the same for every writer, so two writers of the same rows wait for each other instead of
+    /// deadlocking.
     /// </summary>
     public override async Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, AssessmentBlock assessments, bool wholeRange, CancellationToken cancellationToken)
     {
@@ -88,7 +89,7 @@ internal sealed class PostgresDialect : RelationalDialect
     }
 
     /// <summary>
-    /// The plan of the anti-join, pinned: an index range scan of the shard's students, hashed. During a run the table's
+    /// The plan of the anti-join, pinned: an index scan of the shard's students' rows, hashed. During a run the table's
     /// statistics lag far behind it (the first shards of a run into a new table see it "empty"), and the planner then
     /// scans the whole table for the rows present, once per shard or once per row. Reverted right after the insert.
     /// </summary>
