@@ -143,7 +143,7 @@ internal static class BatchDatabasePhases
                 }
             }
 
-            writes.Add(new ShardWrite(shard with { RunId = run.RunId }, assessments, [], new ShardStats(students.Length, assessments.Count, 0, TimeSpan.Zero, TimeSpan.Zero, now)));
+            writes.Add(new ShardWrite(shard with { RunId = run.RunId }, AssessmentBlock.Of(assessments), [], new ShardStats(students.Length, assessments.Count, 0, TimeSpan.Zero, TimeSpan.Zero, now)));
         }
 
         return (run, writes);

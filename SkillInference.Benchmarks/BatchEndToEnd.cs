@@ -19,7 +19,9 @@ namespace SkillInference.Benchmarks;
 /// scores checked against xgboost's own (results/batch-xgb.json).
 /// </summary>
 /// <remarks>
-/// <c>SKILLINF_BENCH_POSTGRES='Host=127.0.0.1;Port=55432;Username=app;Password=app;Database=skills' dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e [--xgb] [--students 100000] [--shard-size 1000] [--parallel 2]</c>
+/// <c>SKILLINF_BENCH_POSTGRES='Host=127.0.0.1;Port=55432;Username=app;Password=app;Database=skills' dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e [--xgb] [--students 100000] [--shard-size 1000] [--parallel 2] [--warm 20000]</c>
+/// (<c>--warm N</c>: first a run of N students on another schema, so that the measured runs find the code compiled,
+/// as a long-running host's nightly run does; without it they include the JIT's work, as a host's first run does).
 /// </remarks>
 internal static class BatchEndToEnd
 {
@@ -35,9 +37,24 @@ internal static class BatchEndToEnd
             return 2;
         }
 
+        // --warm N: a full and an incremental run of N students on another schema first, in this process, so that the
+        // measured runs find the code compiled (tiered JIT), as a long-running host's nightly run does after its first.
+        var warm = Argument(args, "--warm", 0);
         if (args.Contains("--xgb"))
         {
+            if (warm > 0)
+            {
+                await using var warmUp = await PostgresBenchSchema.CreateAsync(server, SuiteModels.Current.Xgb, BenchWork.XgbStore, warm, o => o.ShardSize = shardSize);
+                await WarmUpAsync(warmUp, incremental: false);
+            }
+
             return await RunXgbAsync(server, students, shardSize, parallel);
+        }
+
+        if (warm > 0)
+        {
+            await using var warmUp = await PostgresBenchSchema.CreateAsync(server, warm, o => o.ShardSize = shardSize);
+            await WarmUpAsync(warmUp, incremental: true);
         }
 
         await using var bench = await PostgresBenchSchema.CreateAsync(server, students, o =>
@@ -48,9 +65,13 @@ internal static class BatchEndToEnd
         var provider = bench.Provider;
         var writer = provider.GetRequiredService<IStudentDataWriter>();
         var runner = provider.GetRequiredService<BatchRunner>();
+        var port = new NpgsqlConnectionStringBuilder(bench.Connection).Port;
+        Progress("full run starting");
+        var cpu = CpuTimes.Start(port);
         var wall = Stopwatch.StartNew();
         var full = await runner.RunAsync(BatchMode.Full);
         wall.Stop();
+        var fullCpu = cpu.Stop();
 
         // 1% of the students change; the incremental run must find and rescore exactly them.
         var changed = students / 100;
@@ -59,12 +80,18 @@ internal static class BatchEndToEnd
         {
             Behavioral = new Dictionary<string, double?>(r.Behavioral) { ["sessions_per_week"] = 1 },
         })]);
+        Progress("incremental run starting");
+        cpu = CpuTimes.Start(port);
         var incrementalWall = Stopwatch.StartNew();
         var incremental = await runner.RunAsync(BatchMode.Incremental);
         incrementalWall.Stop();
+        var incrementalCpu = cpu.Stop();
 
-        Print(students, shardSize, parallel, bench.Seeding, wall.Elapsed, full, changed, incrementalWall.Elapsed, incremental);
-        await WriteResultAsync("batch-e2e.json", Describe(full, wall.Elapsed, shardSize, parallel));
+        Print(students, shardSize, parallel, bench.Seeding, wall.Elapsed, full, fullCpu, changed, incrementalWall.Elapsed, incremental, incrementalCpu);
+        var result = Describe(full, wall.Elapsed, shardSize, parallel, fullCpu);
+        result["incremental_s"] = incrementalWall.Elapsed.TotalSeconds;
+        result["incremental_cpu"] = incrementalCpu.ToJson();
+        await WriteResultAsync("batch-e2e.json", result);
         return full.Status == RunStatus.Succeeded && full.Students == students ? 0 : 1;
     }
 
@@ -78,9 +105,12 @@ internal static class BatchEndToEnd
             o.MaxParallelShards = parallel;
         });
         var runner = bench.Provider.GetRequiredService<BatchRunner>();
+        Progress("full run starting");
+        var cpu = CpuTimes.Start(new NpgsqlConnectionStringBuilder(bench.Connection).Port);
         var wall = Stopwatch.StartNew();
         var full = await runner.RunAsync(BatchMode.Full);
         wall.Stop();
+        var fullCpu = cpu.Stop();
 
         JsonObject kernel;
         using (var ours = SuiteModels.Ours(model.Bundle))
@@ -108,7 +138,7 @@ internal static class BatchEndToEnd
             }
         }
 
-        var result = Describe(full, wall.Elapsed, shardSize, parallel);
+        var result = Describe(full, wall.Elapsed, shardSize, parallel, fullCpu);
         result["model"] = model.Name;
         result["seeding_s"] = bench.Seeding.TotalSeconds;
         result["kernel"] = kernel;
@@ -125,14 +155,16 @@ internal static class BatchEndToEnd
             | students × skills | {students:N0} × 1 ({model.Name} deployed alone) = {full.Predictions:N0} predictions, {full.Inserted:N0} rows inserted |
             | full run, end to end | **{wall.Elapsed.TotalSeconds:0.00} s** ({full.Predictions / wall.Elapsed.TotalSeconds:N0} predictions/s); shards of {shardSize:N0}, {parallel} at a time |
             | time in shards (summed) | read {full.ReadTime.TotalSeconds:0.00} s, score {full.ScoreTime.TotalSeconds:0.00} s, write {full.WriteTime.TotalSeconds:0.00} s |
+            | CPU during the run | {fullCpu} |
             | the kernel alone, same rows, same shards, {parallel} at a time | {inside:0.000} s; outside the kernel {wall.Elapsed.TotalSeconds - inside:0.00} s = **{(wall.Elapsed.TotalSeconds - inside) / inside:0.0}×** the time inside |
             | stored scores equal to xgboost's predict_proba | {result["check"]!["exactToXgboost"]} of {expected.Length:N0} |
             """));
         return full.Status == RunStatus.Succeeded && full.Students == students ? 0 : 1;
     }
 
-    private static JsonObject Describe(InferenceRun run, TimeSpan wall, int shardSize, int parallel) => new()
+    private static JsonObject Describe(InferenceRun run, TimeSpan wall, int shardSize, int parallel, CpuTimes.Used cpu) => new()
     {
+        ["cpu"] = cpu.ToJson(),
         ["students"] = run.Students,
         ["predictions"] = run.Predictions,
         ["inserted"] = run.Inserted,
@@ -152,7 +184,7 @@ internal static class BatchEndToEnd
         await File.WriteAllTextAsync(Path.Combine(BenchWork.Results, name), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static void Print(int students, int shardSize, int parallel, TimeSpan seeding, TimeSpan wall, InferenceRun full, int changed, TimeSpan incrementalWall, InferenceRun incremental)
+    private static void Print(int students, int shardSize, int parallel, TimeSpan seeding, TimeSpan wall, InferenceRun full, CpuTimes.Used fullCpu, int changed, TimeSpan incrementalWall, InferenceRun incremental, CpuTimes.Used incrementalCpu)
     {
         var c = CultureInfo.InvariantCulture;
         var phases = full.ReadTime + full.ScoreTime + full.WriteTime;
@@ -169,10 +201,25 @@ internal static class BatchEndToEnd
             | throughput | **{students / wall.TotalSeconds:N0} students/s**, {full.Predictions / wall.TotalSeconds:N0} predictions/s |
             | shards | {full.Shards} of {shardSize:N0} students, {parallel} in parallel |
             | time in shards (summed over shards) | read {full.ReadTime.TotalSeconds:0.00} s ({full.ReadTime / phases:P0}), score {full.ScoreTime.TotalSeconds:0.00} s ({full.ScoreTime / phases:P0}), write {full.WriteTime.TotalSeconds:0.00} s ({full.WriteTime / phases:P0}) |
-            | incremental run after {changed:N0} students changed | {incrementalWall.TotalSeconds:0.00} s; {incremental.Students:N0} students rescored, {incremental.Inserted:N0} rows inserted |
+            | CPU during the full run | {fullCpu} |
+            | incremental run after {changed:N0} students changed | {incrementalWall.TotalSeconds:0.00} s; {incremental.Students:N0} students rescored, {incremental.Inserted:N0} rows inserted; CPU {incrementalCpu} |
             | seeding (synthetic features + teacher ratings, binary COPY + upsert) | {seeding.TotalSeconds:0.00} s ({students / seeding.TotalSeconds:N0} students/s) |
             """));
     }
+
+    private static async Task WarmUpAsync(PostgresBenchSchema warmUp, bool incremental)
+    {
+        Progress("warming up");
+        var runner = warmUp.Provider.GetRequiredService<BatchRunner>();
+        await runner.RunAsync(BatchMode.Full);
+        if (incremental)
+        {
+            await runner.RunAsync(BatchMode.Incremental);
+        }
+    }
+
+    /// <summary>A line on stderr when a measured phase starts (e.g. to attach a profiler to it).</summary>
+    private static void Progress(string phase) => Console.Error.WriteLine($"[{Flag}] {phase} (pid {Environment.ProcessId})");
 
     internal static int Argument(string[] args, string name, int fallback)
     {

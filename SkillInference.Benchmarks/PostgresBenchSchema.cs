@@ -17,6 +17,9 @@ internal sealed class PostgresBenchSchema : IAsyncDisposable
 {
     public const string EnvironmentVariable = "SKILLINF_BENCH_POSTGRES";
 
+    /// <summary>Set to 1 to keep the schema after the run.</summary>
+    public const string KeepVariable = "SKILLINF_BENCH_KEEP_SCHEMA";
+
     private readonly string _server;
     private readonly string _schema;
     private readonly SyntheticDataGenerator? _generator;
@@ -110,6 +113,13 @@ internal sealed class PostgresBenchSchema : IAsyncDisposable
     {
         await Provider.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
+        if (Environment.GetEnvironmentVariable(KeepVariable) == "1")
+        {
+            // To look at the data afterwards (EXPLAIN ANALYZE of the worker's queries); dropped by hand.
+            Console.Error.WriteLine($"{KeepVariable}=1: schema {_schema} kept.");
+            return;
+        }
+
         await ExecuteAsync(_server, $"DROP SCHEMA {_schema} CASCADE");
     }
 

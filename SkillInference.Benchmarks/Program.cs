@@ -13,9 +13,15 @@ using SkillInference.Benchmarks.Suite;
 // Single benchmarks as usual: dotnet run -c Release --project SkillInference.Benchmarks -- --filter '*Engine*'
 // SKILLINF_BENCH_POSTGRES=... dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e   (batch inference into PostgreSQL, end to end)
 // SKILLINF_BENCH_POSTGRES=... dotnet run -c Release --project SkillInference.Benchmarks -- --batch-db-phases   (its read and write phases alone)
+// dotnet run -c Release --project SkillInference.Benchmarks -- --batch-client-phases   (its parse and scoring work alone, no database)
 if (args.Contains(BatchDatabasePhases.Flag))
 {
     return await BatchDatabasePhases.RunAsync(args);
+}
+
+if (args.Contains(BatchClientPhases.Flag))
+{
+    return await BatchClientPhases.RunAsync(args);
 }
 
 if (args.Contains(BatchEndToEnd.Flag))

@@ -59,66 +59,68 @@ internal sealed class PostgresDialect : RelationalDialect
     }
 
     /// <summary>
-    /// Binary COPY of the rows into a temporary staging table, then one upsert. The staging row carries only what
-    /// differs from row to row (student, score, confidence, feature hash) and the index of its "kind": the shard's few
-    /// distinct (skill, version, variant, run, time) combinations, passed once as arrays and joined back. That halves
-    /// what the client encodes and the server parses, compared with copying every column of every row.
+    /// One <c>INSERT ... SELECT</c> over arrays bound as parameters (binary): per row only what differs from row to row
+    /// (student, score, confidence, feature hash) and the index of its kind, the shard's few (skill, version, variant,
+    /// run, time) combinations passed once and picked by subscript; no staging table, no sort on the server. The arrays
+    /// are unnested side by side in the select list, which streams (<c>unnest(a, b, ...)</c> in <c>FROM</c> first copies
+    /// every row into a tuplestore). Rows already present are left out by one hash anti-join against the shard's
+    /// students' rows (<see cref="PresentInRange"/>, <see cref="PresentById"/>), so the insert itself needs no
+    /// <c>ON CONFLICT</c>, whose per-row speculative insertion costs about as much as the insert. Another writer may
+    /// still insert the same rows meanwhile (a shard delivered twice at once): then the insert fails on the unique key,
+    /// is rolled back to its savepoint and done again with <c>ON CONFLICT DO NOTHING</c>. Rows go in (student, skill,
+    /// version, hash) order, the same for every writer, so two writers of the same rows wait for each other instead of
+    /// deadlocking.
     /// </summary>
-    public override async Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SkillAssessment> assessments, CancellationToken cancellationToken)
+    public override async Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, AssessmentBlock assessments, bool wholeRange, CancellationToken cancellationToken)
     {
-        await using (var create = connection.Command(
-            transaction,
-            """
-            CREATE TEMP TABLE staging_assessments (student_id text COLLATE "C", kind integer, score double precision, confidence double precision, feature_hash text)
-            ON COMMIT DROP
-            """))
+        var rows = AssessmentArrays.Of(assessments);
+        var npgsql = (NpgsqlConnection)connection;
+        try
         {
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var present = wholeRange ? PresentInRange : PresentById;
+            await using var insert = rows.Bind(new NpgsqlCommand($"SAVEPOINT assessments; {PinPlan} {InsertSql} {present}; {UnpinPlan}", npgsql, (NpgsqlTransaction)transaction));
+            return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        var kinds = new Dictionary<(string Skill, string Version, string Variant, Guid Run, DateTime At), int>();
-        await using (var import = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
-            "COPY staging_assessments (student_id, kind, score, confidence, feature_hash) FROM STDIN (FORMAT BINARY)",
-            cancellationToken).ConfigureAwait(false))
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            foreach (var a in assessments)
-            {
-                var key = (a.Skill, a.ModelVersion, a.Variant, a.RunId, Stored(a.AssessedAt).UtcDateTime);
-                if (!kinds.TryGetValue(key, out var kind))
-                {
-                    kinds[key] = kind = kinds.Count + 1;
-                }
-
-                await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(a.StudentId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(kind, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(a.Score, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(a.Confidence, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(a.FeatureHash, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            }
-
-            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await using var retry = rows.Bind(new NpgsqlCommand($"ROLLBACK TO SAVEPOINT assessments; {InsertSql} ON CONFLICT ON CONSTRAINT skill_assessments_key DO NOTHING", npgsql, (NpgsqlTransaction)transaction));
+            return await retry.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        // One upsert; the order keeps concurrent writers of the same rows (a re-delivery) from deadlocking.
-        var list = kinds.OrderBy(k => k.Value).Select(k => k.Key).ToArray();
-        await using var upsert = connection.Command(
-            transaction,
-            """
-            INSERT INTO skill_assessments (student_id, skill, score, confidence, model_version, variant, feature_hash, run_id, assessed_at)
-            SELECT s.student_id, k.skill, s.score, s.confidence, k.model_version, k.variant, s.feature_hash, k.run_id, k.assessed_at
-            FROM staging_assessments s
-            JOIN unnest(@skills, @versions, @variants, @runs, @assessed_at) WITH ORDINALITY AS k (skill, model_version, variant, run_id, assessed_at, kind) ON k.kind = s.kind
-            ORDER BY s.student_id, k.skill, k.model_version, s.feature_hash
-            ON CONFLICT ON CONSTRAINT skill_assessments_key DO NOTHING
-            """);
-        upsert.Parameters.Add(new NpgsqlParameter("skills", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(k => k.Skill).ToArray() });
-        upsert.Parameters.Add(new NpgsqlParameter("versions", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(k => k.Version).ToArray() });
-        upsert.Parameters.Add(new NpgsqlParameter("variants", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(k => k.Variant).ToArray() });
-        upsert.Parameters.Add(new NpgsqlParameter("runs", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = list.Select(k => k.Run).ToArray() });
-        upsert.Parameters.Add(new NpgsqlParameter("assessed_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = list.Select(k => k.At).ToArray() });
-        return await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The plan of the anti-join, pinned: an index scan of the shard's students' rows, hashed. During a run the table's
+    /// statistics lag far behind it (the first shards of a run into a new table see it "empty"), and the planner then
+    /// scans the whole table for the rows present, once per shard or once per row. Reverted right after the insert.
+    /// </summary>
+    private const string PinPlan = "SET LOCAL enable_seqscan = off; SET LOCAL enable_nestloop = off;";
+
+    private const string UnpinPlan = "SET LOCAL enable_seqscan = DEFAULT; SET LOCAL enable_nestloop = DEFAULT";
+
+    private const string InsertSql = """
+        INSERT INTO skill_assessments (student_id, skill, score, confidence, model_version, variant, feature_hash, run_id, assessed_at)
+        SELECT s.student_id, (@skills)[s.kind], s.score, s.confidence, (@versions)[s.kind], (@variants)[s.kind], s.feature_hash, (@runs)[s.kind], (@assessed_at)[s.kind]
+        FROM (SELECT unnest(@students) AS student_id, unnest(@kinds) AS kind, unnest(@scores) AS score, unnest(@confidences) AS confidence, unnest(@hashes) AS feature_hash) AS s
+        """;
+
+    /// <summary>Leaves out rows present, found by one index range scan over the shard's range of students (a full run's shard).</summary>
+    private const string PresentInRange = """
+        WHERE NOT EXISTS (
+            SELECT 1 FROM skill_assessments a
+            WHERE a.student_id >= @first_student AND a.student_id <= @last_student
+              AND a.student_id = s.student_id AND a.skill = (@skills)[s.kind] AND a.model_version = (@versions)[s.kind] AND a.feature_hash = s.feature_hash)
+        """;
+
+    /// <summary>
+    /// Leaves out rows present, found by the shard's student ids (one index search each): an incremental shard's
+    /// students are spread over a range that may hold every assessment of the table.
+    /// </summary>
+    private const string PresentById = """
+        WHERE NOT EXISTS (
+            SELECT 1 FROM skill_assessments a
+            WHERE a.student_id = ANY(@distinct_students)
+              AND a.student_id = s.student_id AND a.skill = (@skills)[s.kind] AND a.model_version = (@versions)[s.kind] AND a.feature_hash = s.feature_hash)
+        """;
 
     public override bool IsDatabaseFailure(Exception exception) => PostgresErrors.IsDatabaseFailure(exception);
 

@@ -65,10 +65,9 @@ internal sealed class BatchRunner
         }
 
         var serving = _service.LoadedModels.Select(m => new ServingVersion(m.Skill, m.Version)).Distinct().OrderBy(v => v.Skill, StringComparer.Ordinal).ThenBy(v => v.Version, StringComparer.Ordinal).ToArray();
-        var changedSince = mode == BatchMode.Incremental
-            ? (await _store.GetLastSuccessfulRunAsync(cancellationToken).ConfigureAwait(false))?.Watermark
-            : null;
-        var selection = mode == BatchMode.Full ? StudentSelection.All : new StudentSelection(BatchMode.Incremental, changedSince, serving);
+        var previous = mode == BatchMode.Incremental ? await _store.GetLastSuccessfulRunAsync(cancellationToken).ConfigureAwait(false) : null;
+        var changedSince = previous?.Watermark;
+        var selection = mode == BatchMode.Full ? StudentSelection.All : new StudentSelection(BatchMode.Incremental, changedSince, CoverageToCheck(previous, serving));
 
         // The watermark is taken before the students are listed: a student changed in between is selected next time too.
         var watermark = await _source.GetChangeWatermarkAsync(cancellationToken).ConfigureAwait(false);
@@ -108,6 +107,7 @@ internal sealed class BatchRunner
             Dispatcher = _dispatcher.Name,
             Shards = shards.Count,
             StudentsPlanned = planned,
+            Serving = serving,
         };
         if (await _store.TryStartRunAsync(run, startedAt - _options.AbandonRunsAfter, cancellationToken).ConfigureAwait(false) is { } active)
         {
@@ -155,6 +155,24 @@ internal sealed class BatchRunner
         }
 
         return await _store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? run;
+    }
+
+    /// <summary>
+    /// The serving versions an incremental run must check every student's assessments against (a student without one
+    /// by a version now serving a skill is selected): none when the last successful run was planned with exactly these
+    /// and stored nothing by another version, since every student it did not select (and every one it scored, but for
+    /// items still owed) has such an assessment already. Looking costs a probe per student and skill, seconds at
+    /// 100,000 students; deploying a version, a variant or a skill brings it back for one run.
+    /// </summary>
+    private ServingVersion[] CoverageToCheck(InferenceRun? last, ServingVersion[] serving)
+    {
+        if (last?.Serving is { } covered && covered.Count == serving.Length && !serving.Except(covered).Any())
+        {
+            Log.CoverageUnchanged(_logger, last.RunId);
+            return [];
+        }
+
+        return serving;
     }
 
     private async Task TryFailAsync(Guid runId, string reason)

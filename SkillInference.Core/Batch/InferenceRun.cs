@@ -27,6 +27,15 @@ internal sealed record InferenceRun
     /// <summary>Incremental runs: the previous successful run's watermark this run selected changes from.</summary>
     public long? ChangedSince { get; init; }
 
+    /// <summary>
+    /// The versions serving each skill when the run was planned, kept only while every assessment the run stored came
+    /// from one of them; null when unknown (a run recorded before they were, or one that stored an assessment by another
+    /// version: the deployment changed while it ran). Once the run has succeeded, every student it did not leave owing
+    /// a failed item has an assessment by one of these versions for each of their skills, so the next incremental run
+    /// need not look for students without one while these versions still serve.
+    /// </summary>
+    public IReadOnlyList<ServingVersion>? Serving { get; init; }
+
     /// <summary>How the shards were dispatched (e.g. <c>in-process</c>, <c>cloud-tasks</c>).</summary>
     public string Dispatcher { get; init; } = "";
 

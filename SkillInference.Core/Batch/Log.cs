@@ -34,6 +34,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Scoring a shard of run {RunId} threw {ExceptionType}; scoring its students one by one to isolate the failure")]
     public static partial void IsolatingScoringFailure(ILogger logger, Guid runId, string exceptionType);
 
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "Incremental run: the versions serving each skill are those of run {LastRunId}, which scored everyone it did not leave owing; students are selected by change and failure only")]
+    public static partial void CoverageUnchanged(ILogger logger, Guid lastRunId);
+
     public static void RunFinished(ILogger logger, InferenceRun run)
     {
         if (!logger.IsEnabled(run.Status == RunStatus.Succeeded ? LogLevel.Information : LogLevel.Error))

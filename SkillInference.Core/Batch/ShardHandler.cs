@@ -266,6 +266,13 @@ internal sealed class ShardHandler
 
         var now = _time.GetUtcNow();
         var runId = work.Task.RunId;
+        var assessments = work.Assessments;
+
+        // Per skill, the kind (version, variant) of the last row: rows of a skill share a handful, so the lookup is
+        // a reference comparison almost every time.
+        Span<int> lastKind = stackalloc int[skills.Length];
+        var lastVersion = new string?[skills.Length];
+        var lastVariant = new string?[skills.Length];
         for (var row = 0; row < block.Count; row++)
         {
             if (block.ReadErrors[row] is not null)
@@ -288,11 +295,19 @@ internal sealed class ShardHandler
                 {
                     var transient = error.Kind is InferenceErrorKind.ModelNotLoaded or InferenceErrorKind.ModelFailure;
                     Fail(failed, id, skill, new ItemFailure(error.Message, transient, error.Kind.ToString()));
+                    continue;
                 }
-                else
+
+                var version = scores.ModelVersionOf(row);
+                var variant = scores.VariantOf(row);
+                if (!ReferenceEquals(version, lastVersion[s]) || !ReferenceEquals(variant, lastVariant[s]))
                 {
-                    work.Assessments.Add(new SkillAssessment(id, skill, scores.ScoreOf(row), scores.ConfidenceOf(row), scores.ModelVersionOf(row), scores.VariantOf(row), scores.FeatureHashOf(row), runId, now));
+                    lastKind[s] = assessments.KindOf(skill, version, variant, runId, now);
+                    lastVersion[s] = version;
+                    lastVariant[s] = variant;
                 }
+
+                assessments.Add(id, lastKind[s], scores.ScoreOf(row), scores.ConfidenceOf(row), scores.FeatureHashOf(row));
             }
         }
     }
@@ -354,7 +369,7 @@ internal sealed class ShardHandler
 
         public string[] Skills { get; } = skills;
 
-        public List<SkillAssessment> Assessments { get; } = [];
+        public AssessmentBlock Assessments { get; } = new(1024);
 
         public List<InferenceFailure> Failures { get; } = [];
 

@@ -5,4 +5,4 @@ namespace SkillInference.Batch;
 /// <param name="Assessments">The scores to upsert.</param>
 /// <param name="Failures">The items that failed after their retries.</param>
 /// <param name="Stats">What the shard did.</param>
-internal sealed record ShardWrite(ShardTask Task, IReadOnlyList<SkillAssessment> Assessments, IReadOnlyList<InferenceFailure> Failures, ShardStats Stats);
+internal sealed record ShardWrite(ShardTask Task, AssessmentBlock Assessments, IReadOnlyList<InferenceFailure> Failures, ShardStats Stats);

@@ -113,6 +113,51 @@ public abstract class BatchContractTests
         Assert.AreEqual(0, settled.StudentsPlanned, "once scored, it is owed no more");
     }
 
+    /// <summary>Invalid stored features fail permanently: the student is tried again when the features change, not on every run.</summary>
+    [TestMethod]
+    public async Task RunAsync_IncrementalAfterAPermanentFailure_SelectsTheStudentAgainOnlyOnceTheirFeaturesChange()
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(30);
+        var poisoned = BatchHarness.Seeded(13);
+        await harness.Writer.UpsertStudentFeaturesAsync([poisoned with { Behavioral = new Dictionary<string, double?>(poisoned.Behavioral) { ["peer_replies_per_wek"] = 3 } }]);
+        var full = await harness.Runner.RunAsync(BatchMode.Full);
+        Assert.AreEqual(7, full.Failures);
+        Assert.IsTrue((await harness.Store.ListFailuresAsync(full.RunId)).All(f => f.Permanent));
+
+        var unchanged = await harness.Runner.RunAsync(BatchMode.Incremental);
+        await harness.Writer.UpsertStudentFeaturesAsync([poisoned]);
+        var corrected = await harness.Runner.RunAsync(BatchMode.Incremental);
+
+        Assert.AreEqual(0, unchanged.StudentsPlanned, "nothing changed: the invalid row would fail the same way");
+        Assert.AreEqual(1, corrected.StudentsPlanned);
+        Assert.AreEqual(0, corrected.Failures);
+        Assert.AreEqual(7, corrected.Inserted);
+    }
+
+    /// <summary>
+    /// An incremental run trusts the last successful run's serving versions: when they are the versions serving now,
+    /// students are selected by change and failure only; when they are unknown, every student's assessments are looked at.
+    /// </summary>
+    [TestMethod]
+    [DataRow(true, 0, DisplayName = "last run's serving versions known and unchanged: no student without a change")]
+    [DataRow(false, 30, DisplayName = "last run's serving versions unknown: the students without an assessment")]
+    public async Task RunAsync_IncrementalAfterARunWithKnownOrUnknownServingVersions_LooksAtAssessmentsOnlyWhenUnknown(bool known, int planned)
+    {
+        await using var harness = await StartAsync();
+        await harness.SeedAsync(30);
+        var serving = harness.Service.LoadedModels.Select(m => new ServingVersion(m.Skill, m.Version)).Distinct().ToArray();
+        var watermark = await harness.Source.GetChangeWatermarkAsync();
+        var last = NewRun(BatchHarness.SeededAt.AddHours(1)) with { Watermark = watermark, Shards = 0, StudentsPlanned = 0, Serving = known ? serving : null };
+        Assert.IsNull(await harness.Store.TryStartRunAsync(last, BatchHarness.SeededAt));
+        await harness.Store.FinishRunAsync(last.RunId, RunStatus.Succeeded, null, BatchHarness.SeededAt.AddHours(2));
+
+        var run = await harness.Runner.RunAsync(BatchMode.Incremental);
+
+        Assert.AreEqual(watermark, run.ChangedSince);
+        Assert.AreEqual(planned, run.StudentsPlanned);
+    }
+
     [TestMethod]
     public async Task RunAsync_Incremental_StopsServingCachedScoresOfTheChangedStudents()
     {
@@ -348,13 +393,71 @@ public abstract class BatchContractTests
         ];
 
         var shard = new ShardTask(run.RunId, 0, null, "S2", StudentSelection.All);
-        var result = await harness.Store.WriteShardAsync(new ShardWrite(shard, written, [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
-        var again = await harness.Store.WriteShardAsync(new ShardWrite(shard, written, [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+        var result = await harness.Store.WriteShardAsync(new ShardWrite(shard, AssessmentBlock.Of(written), [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+        var again = await harness.Store.WriteShardAsync(new ShardWrite(shard, AssessmentBlock.Of(written), [], new ShardStats(2, 4, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
 
         Assert.AreEqual(4, result.Inserted);
         Assert.IsTrue(again.AlreadyCompleted);
         var stored = await harness.AssessmentsAsync(run.RunId);
         CollectionAssert.AreEqual(written.Select(a => a with { AssessedAt = RelationalDialect.Stored(a.AssessedAt) }).ToArray(), stored.ToArray(), "every column as written (timestamps to the microsecond), once");
+    }
+
+    [TestMethod]
+    [DataRow(BatchMode.Full, DisplayName = "a full run's shard (rows present looked for by range)")]
+    [DataRow(BatchMode.Incremental, DisplayName = "an incremental shard (rows present looked for by id)")]
+    public async Task WriteShardAsync_SomeRowsPresentAndRowsOutOfOrder_InsertsOnlyTheMissingRowsAndKeepsThePresentOnes(BatchMode mode)
+    {
+        var selection = mode == BatchMode.Full ? StudentSelection.All : new StudentSelection(BatchMode.Incremental, 1, []);
+        await using var harness = await StartAsync();
+        var first = NewRun(BatchHarness.SeededAt);
+        Assert.IsNull(await harness.Store.TryStartRunAsync(first, BatchHarness.SeededAt.AddHours(-1)));
+        SkillAssessment[] present =
+        [
+            new("S2", "collaboration", 0.25, 0.5, "1.0.0", "deployed", "00000000000000b1", first.RunId, BatchHarness.SeededAt),
+            new("S3", "creativity", 0.5, 0, "1.0.0", "deployed", "00000000000000c1", first.RunId, BatchHarness.SeededAt),
+        ];
+        await harness.Store.WriteShardAsync(new ShardWrite(new ShardTask(first.RunId, 0, null, "S3", StudentSelection.All), AssessmentBlock.Of(present), [], new ShardStats(2, 2, 0, TimeSpan.Zero, TimeSpan.Zero, BatchHarness.SeededAt)));
+        var second = NewRun(BatchHarness.SeededAt.AddHours(1)) with { Mode = BatchMode.Incremental };
+        Assert.IsNull(await harness.Store.TryStartRunAsync(second, BatchHarness.SeededAt));
+        var at = BatchHarness.SeededAt.AddHours(1);
+
+        // Out of (student, skill) order, as a shard's retried items come after its first pass.
+        SkillAssessment[] written =
+        [
+            new("S3", "creativity", 0.75, 0.5, "1.0.0", "deployed", "00000000000000c1", second.RunId, at),
+            new("S1", "collaboration", 0.1, 0.8, "1.0.0", "deployed", "00000000000000a1", second.RunId, at),
+            new("S2", "creativity", 0.2, 0.6, "1.0.0", "deployed", "00000000000000b2", second.RunId, at),
+            new("S2", "collaboration", 0.9, 0.8, "1.0.0", "deployed", "00000000000000b1", second.RunId, at),
+            new("S3", "creativity", 0.3, 0.4, "1.0.0", "deployed", "00000000000000c2", second.RunId, at),
+        ];
+        var result = await harness.Store.WriteShardAsync(new ShardWrite(new ShardTask(second.RunId, 0, null, "S3", selection), AssessmentBlock.Of(written), [], new ShardStats(3, 5, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+
+        Assert.AreEqual(3, result.Inserted, "the two rows present (same student, skill, version and feature hash) are not written again");
+        var stored = await harness.AssessmentsAsync();
+        Assert.HasCount(5, stored);
+        CollectionAssert.AreEquivalent(present, stored.Where(r => r.RunId == first.RunId).ToArray(), "the rows present keep their first score and run");
+        CollectionAssert.AreEquivalent(new[] { written[1], written[2], written[4] }, stored.Where(r => r.RunId == second.RunId).ToArray());
+    }
+
+    [TestMethod]
+    public async Task WriteShardAsync_AssessmentByAVersionTheRunWasNotPlannedWith_ForgetsTheRunsServingVersions()
+    {
+        await using var harness = await StartAsync();
+        ServingVersion[] serving = [new("collaboration", "1.0.0"), new("creativity", "2.0.0")];
+        var run = NewRun(BatchHarness.SeededAt) with { Shards = 2, Serving = serving };
+        Assert.IsNull(await harness.Store.TryStartRunAsync(run, BatchHarness.SeededAt.AddHours(-1)));
+        var at = BatchHarness.SeededAt;
+        var planned = AssessmentBlock.Of([new SkillAssessment("S1", "creativity", 0.5, 0, "2.0.0", "deployed", "00000000000000a1", run.RunId, at)]);
+        var redeployed = AssessmentBlock.Of([new SkillAssessment("S2", "collaboration", 0.5, 0, "1.0.1", "deployed", "00000000000000b1", run.RunId, at)]);
+
+        await harness.Store.WriteShardAsync(new ShardWrite(new ShardTask(run.RunId, 0, null, "S1", StudentSelection.All), planned, [], new ShardStats(1, 1, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+        var afterPlanned = await harness.Store.GetRunAsync(run.RunId);
+        var result = await harness.Store.WriteShardAsync(new ShardWrite(new ShardTask(run.RunId, 1, "S1", "S2", StudentSelection.All), redeployed, [], new ShardStats(1, 1, 0, TimeSpan.Zero, TimeSpan.Zero, at)));
+
+        CollectionAssert.AreEquivalent(serving, afterPlanned!.Serving!.ToArray(), "stored and read back as planned");
+        Assert.IsNotNull(result.CompletedRun);
+        Assert.IsNull(result.CompletedRun.Serving, "a version outside the plan scored: which students it covers is unknown");
+        Assert.IsNull((await harness.Store.GetRunAsync(run.RunId))!.Serving);
     }
 
     [TestMethod]

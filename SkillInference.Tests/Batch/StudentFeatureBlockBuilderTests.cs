@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using CsCheck;
 using SkillInference.Batch;
 using SkillInference.Batch.Relational;
 
@@ -83,6 +85,41 @@ public sealed class StudentFeatureBlockBuilderTests
         Assert.IsNull(BlockCells.Of(block, 1, "c"));
         Assert.AreEqual(5.0, BlockCells.Of(block, 2, "a"), "a name may come from either group in different rows");
         CollectionAssert.AreEqual(new[] { "S1", "S2", "S3" }, Enumerable.Range(0, 3).Select(block.StudentIdOf).ToArray());
+    }
+
+    /// <summary>
+    /// Rows of varying names and orders (names left out, repeated, escaped, in the other group) read as the dictionary
+    /// parser reads each group on its own: the builder's shortcuts (the name expected next) never change a value.
+    /// </summary>
+    [TestMethod]
+    public void Build_RowsOfRandomNamesAndOrders_EqualEachGroupParsedOnItsOwn()
+    {
+        string[] names = ["a", "bb", "sessions_per_week", "é", "\\u0061", "ccc", "a\\\"b", ""]; // as JSON text: \u0061 is "a"
+        var value = Gen.Frequency((1, Gen.Const((double?)null)), (4, Gen.Double[-1e6, 1e6].Select(v => (double?)v)));
+        var group = Gen.Select(Gen.Int[0, names.Length - 1], value).Array[0, 6]
+            .Select(cells => "{" + string.Join(", ", cells.Select(c => $"\"{names[c.Item1]}\": {(c.Item2 is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "null")}")) + "}");
+        Gen.Select(group, group).Array[1, 12].Sample(rows =>
+        {
+            var block = Build([.. rows.Select((r, i) => ($"S{i}", r.Item1, r.Item2))]);
+            for (var row = 0; row < rows.Length; row++)
+            {
+                Assert.IsTrue(FeatureJson.TryParse(rows[row].Item1, out var linguistic, out _));
+                Assert.IsTrue(FeatureJson.TryParse(rows[row].Item2, out var behavioral, out _));
+                if (linguistic.Keys.Intersect(behavioral.Keys).Any())
+                {
+                    Assert.IsNotNull(block.ReadErrors[row]);
+                    continue;
+                }
+
+                Assert.IsNull(block.ReadErrors[row]);
+                var expected = linguistic.Concat(behavioral).ToDictionary();
+                CollectionAssert.IsSubsetOf(expected.Keys.ToArray(), block.Rows.FeatureNames.ToArray());
+                foreach (var name in block.Rows.FeatureNames)
+                {
+                    Assert.AreEqual(expected.GetValueOrDefault(name), BlockCells.Of(block, row, name), name);
+                }
+            }
+        });
     }
 
     [TestMethod]

@@ -41,7 +41,7 @@ public abstract class ValidationContractTests
             await db.ExecuteAsync(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, "test", async connection =>
             {
                 await using var transaction = await connection.BeginTransactionAsync();
-                var inserted = await db.Dialect.InsertAssessmentsAsync(connection, transaction, assessments, CancellationToken.None);
+                var inserted = await db.Dialect.InsertAssessmentsAsync(connection, transaction, AssessmentBlock.Of(assessments), wholeRange: false, CancellationToken.None);
                 await transaction.CommitAsync();
                 return inserted;
             }, CancellationToken.None);

@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Data.Common;
+using System.Text;
+using System.Text.Json;
 
 namespace SkillInference.Batch.Relational;
 
@@ -9,26 +12,26 @@ namespace SkillInference.Batch.Relational;
 internal static class InferenceRunRows
 {
     /// <summary>The columns, in the order <see cref="Read"/> expects them.</summary>
-    public const string Columns = """
+    public static string Columns(RelationalDialect dialect) => $"""
         run_id, mode, status, started_at, finished_at, change_watermark, changed_since, dispatcher, shards, shards_completed,
         students_planned, students, predictions, failures, inserted, duration_ms, students_per_second,
-        predictions_per_second, read_ms, score_ms, write_ms, error
+        predictions_per_second, read_ms, score_ms, write_ms, error, {dialect.JsonText("serving")}
         """;
 
     /// <summary>Updates every column a run's bookkeeping changes, from the parameters <see cref="BindUpdate"/> binds.</summary>
-    public const string Update = """
+    public static string Update(RelationalDialect dialect) => $"""
         UPDATE inference_runs SET
             status = @status, finished_at = @finished_at, shards_completed = @shards_completed, students = @students,
             predictions = @predictions, failures = @failures, inserted = @inserted, duration_ms = @duration_ms,
             students_per_second = @students_per_second, predictions_per_second = @predictions_per_second,
-            read_ms = @read_ms, score_ms = @score_ms, write_ms = @write_ms, error = @error
+            read_ms = @read_ms, score_ms = @score_ms, write_ms = @write_ms, error = @error, serving = {dialect.JsonValue("@serving")}
         WHERE run_id = @run
         """;
 
     /// <summary>Inserts a new running run, from the parameters <see cref="BindInsert"/> binds.</summary>
-    public const string Insert = """
-        INSERT INTO inference_runs (run_id, mode, status, started_at, change_watermark, changed_since, dispatcher, shards, students_planned)
-        VALUES (@run, @mode, 'running', @started_at, @watermark, @changed_since, @dispatcher, @shards, @students_planned)
+    public static string Insert(RelationalDialect dialect) => $"""
+        INSERT INTO inference_runs (run_id, mode, status, started_at, change_watermark, changed_since, dispatcher, shards, students_planned, serving)
+        VALUES (@run, @mode, 'running', @started_at, @watermark, @changed_since, @dispatcher, @shards, @students_planned, {dialect.JsonValue("@serving")})
         """;
 
     /// <summary>The stored name of a mode: <c>full</c> or <c>incremental</c>.</summary>
@@ -51,7 +54,8 @@ internal static class InferenceRunRows
         .With("changed_since", run.ChangedSince)
         .With("dispatcher", run.Dispatcher)
         .With("shards", run.Shards)
-        .With("students_planned", run.StudentsPlanned);
+        .With("students_planned", run.StudentsPlanned)
+        .With("serving", ServingJson(run.Serving));
 
     /// <summary>Binds the parameters of <see cref="Update"/>.</summary>
     public static DbCommand BindUpdate(DbCommand command, RelationalDialect dialect, InferenceRun run) => command
@@ -69,7 +73,8 @@ internal static class InferenceRunRows
         .With("read_ms", run.ReadTime.TotalMilliseconds)
         .With("score_ms", run.ScoreTime.TotalMilliseconds)
         .With("write_ms", run.WriteTime.TotalMilliseconds)
-        .With("error", run.Error);
+        .With("error", run.Error)
+        .With("serving", ServingJson(run.Serving));
 
     /// <summary>Maps the reader's current row, selected with <see cref="Columns"/>.</summary>
     public static InferenceRun Read(DbDataReader reader, RelationalDialect dialect)
@@ -102,7 +107,40 @@ internal static class InferenceRunRows
             ScoreTime = Milliseconds(reader.GetDouble(19)),
             WriteTime = Milliseconds(reader.GetDouble(20)),
             Error = reader.IsDBNull(21) ? null : reader.GetString(21),
+            Serving = reader.IsDBNull(22) ? null : ParseServing(reader.GetString(22)),
         };
+    }
+
+    /// <summary>The stored JSON of serving versions: <c>[{"skill", "version"}]</c>; null for none known.</summary>
+    private static string? ServingJson(IReadOnlyList<ServingVersion>? serving)
+    {
+        if (serving is null)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(64 * (serving.Count + 1));
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var v in serving)
+            {
+                json.WriteStartObject();
+                json.WriteString("skill", v.Skill);
+                json.WriteString("version", v.Version);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static ServingVersion[] ParseServing(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return [.. document.RootElement.EnumerateArray().Select(e => new ServingVersion(e.GetProperty("skill").GetString()!, e.GetProperty("version").GetString()!))];
     }
 
     /// <summary>Stored milliseconds back to the exact ticks they were written from.</summary>

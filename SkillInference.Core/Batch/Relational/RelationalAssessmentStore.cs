@@ -14,7 +14,6 @@ namespace SkillInference.Batch.Relational;
 /// </summary>
 internal sealed class RelationalAssessmentStore : IAssessmentStore
 {
-    private const string SelectRuns = $"SELECT {InferenceRunRows.Columns} FROM inference_runs";
     private const int AssessmentPageStudents = 5_000;
 
     private readonly RelationalDatabase _database;
@@ -24,6 +23,9 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
     private readonly MultiRowInsert<InferenceFailure> _failures;
     private readonly MultiRowInsert<InferenceFailure> _failedItems;
     private readonly MultiRowInsert<ShardTask> _plans;
+    private readonly string _selectRuns;
+    private readonly string _insertRun;
+    private readonly string _updateRun;
 
     public RelationalAssessmentStore(RelationalDatabase database, TimeProvider timeProvider, ILogger<RelationalAssessmentStore>? logger = null)
     {
@@ -32,6 +34,9 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
         var dialect = _dialect;
         _time = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _selectRuns = $"SELECT {InferenceRunRows.Columns(dialect)} FROM inference_runs";
+        _insertRun = InferenceRunRows.Insert(dialect);
+        _updateRun = InferenceRunRows.Update(dialect);
         _failures = new MultiRowInsert<InferenceFailure>(
             "inference_failures",
             ["run_id", "student_id", "skill", "error", "attempts", "failed_at", "permanent"],
@@ -79,7 +84,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
 
             if (active is null)
             {
-                await using var insert = InferenceRunRows.BindInsert(connection.Command(transaction, InferenceRunRows.Insert), _dialect, run);
+                await using var insert = InferenceRunRows.BindInsert(connection.Command(transaction, _insertRun), _dialect, run);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -140,7 +145,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
         {
             var runId = write.Task.RunId;
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var inserted = write.Assessments.Count == 0 ? 0 : await _dialect.InsertAssessmentsAsync(connection, transaction, write.Assessments, cancellationToken).ConfigureAwait(false);
+            var inserted = write.Assessments.Count == 0 ? 0 : await _dialect.InsertAssessmentsAsync(connection, transaction, write.Assessments, wholeRange: write.Task.Selection.Mode == BatchMode.Full, cancellationToken).ConfigureAwait(false);
 
             // Lock the run row only now, so that shards of one run write their rows in parallel and serialize only here.
             var run = await ReadRunAsync(connection, transaction, runId, lockRow: true, cancellationToken).ConfigureAwait(false)
@@ -181,7 +186,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
                 }
             }
 
-            var updated = RunRules.AddShard(run, stats, inserted, writeTime);
+            var updated = RunRules.AddShard(run, stats, inserted, writeTime, write.Assessments.Kinds);
             var completed = RunRules.IsComplete(updated) ? RunRules.Finish(updated, RunStatus.Succeeded, null, RelationalDialect.Stored(_time.GetUtcNow())) : null;
             await UpdateRunAsync(connection, transaction, completed ?? updated, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -293,31 +298,54 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
         values[6] = f.Permanent;
     }
 
-    /// <summary>Items owed from earlier failures that this shard scored are owed no more (usually there are none to look at).</summary>
-    private async Task SettleFailedItemsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SkillAssessment> assessments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Items owed from earlier failures that this shard scored are owed no more. Usually there are none: one query over
+    /// the shard's range of students finds them, and only then does the shard's (student, skill) set get built.
+    /// </summary>
+    private static async Task SettleFailedItemsAsync(DbConnection connection, DbTransaction transaction, AssessmentBlock assessments, CancellationToken cancellationToken)
     {
         if (assessments.Count == 0)
         {
             return;
         }
 
-        var scored = assessments.Select(a => (a.StudentId, a.Skill)).ToHashSet();
-        var owed = new List<(string Student, string Skill)>();
-        await using (var select = connection.Command(transaction, ""))
+        string first = assessments.StudentIds[0], last = first;
+        foreach (var student in assessments.StudentIds)
         {
-            select.CommandText = $"SELECT student_id, skill FROM failed_items WHERE {_dialect.StudentIdIn(select, "student_id", scored.Select(s => s.StudentId).ToHashSet(StringComparer.Ordinal))}";
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (StudentIdOrder.Instance.Compare(student, first) < 0)
             {
-                var item = (reader.GetString(0), reader.GetString(1));
-                if (scored.Contains(item))
-                {
-                    owed.Add(item);
-                }
+                first = student;
+            }
+            else if (StudentIdOrder.Instance.Compare(student, last) > 0)
+            {
+                last = student;
             }
         }
 
-        foreach (var (student, skill) in owed)
+        var candidates = new List<(string Student, string Skill)>();
+        await using (var select = connection.Command(transaction, "SELECT student_id, skill FROM failed_items WHERE student_id >= @first AND student_id <= @last").With("first", first).With("last", last))
+        {
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                candidates.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var scored = new HashSet<(string Student, string Skill)>(assessments.Count);
+        var students = assessments.StudentIds;
+        var kinds = assessments.KindIndices;
+        for (var i = 0; i < assessments.Count; i++)
+        {
+            scored.Add((students[i], assessments.Kinds[kinds[i]].Skill));
+        }
+
+        foreach (var (student, skill) in candidates.Where(scored.Contains))
         {
             await using var delete = connection.Command(transaction, "DELETE FROM failed_items WHERE student_id = @student AND skill = @skill").With("student", student).With("skill", skill);
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -329,7 +357,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
 
     private async Task<List<InferenceRun>> ReadRunsAsync(DbConnection connection, DbTransaction? transaction, string where, Action<DbCommand>? bind, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(transaction, $"{SelectRuns} {where}");
+        await using var command = connection.Command(transaction, $"{_selectRuns} {where}");
         bind?.Invoke(command);
         var runs = new List<InferenceRun>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -343,7 +371,7 @@ internal sealed class RelationalAssessmentStore : IAssessmentStore
 
     private async Task UpdateRunAsync(DbConnection connection, DbTransaction transaction, InferenceRun run, CancellationToken cancellationToken)
     {
-        await using var command = InferenceRunRows.BindUpdate(connection.Command(transaction, InferenceRunRows.Update), _dialect, run);
+        await using var command = InferenceRunRows.BindUpdate(connection.Command(transaction, _updateRun), _dialect, run);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -69,7 +69,15 @@ internal abstract class RelationalDialect
     /// Inserts a shard's assessments, keeping rows already present (same student, skill, version and feature hash);
     /// returns how many were inserted. By default batched prepared multi-row <c>INSERT ... ON CONFLICT DO NOTHING</c>.
     /// </summary>
-    public virtual Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SkillAssessment> assessments, CancellationToken cancellationToken) =>
+    /// <param name="connection">The open connection.</param>
+    /// <param name="transaction">The shard's transaction.</param>
+    /// <param name="assessments">The rows.</param>
+    /// <param name="wholeRange">
+    /// Whether the rows' students are every student of their range of ids (a full run's shard), so that rows present
+    /// are best looked for by the range; else (an incremental shard: a few students spread over a wide range) by id.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the insert.</param>
+    public virtual Task<int> InsertAssessmentsAsync(DbConnection connection, DbTransaction transaction, AssessmentBlock assessments, bool wholeRange, CancellationToken cancellationToken) =>
         (_assessments ??= new MultiRowInsert<SkillAssessment>(
             "skill_assessments",
             ["student_id", "skill", "score", "confidence", "model_version", "variant", "feature_hash", "run_id", "assessed_at"],

@@ -13,9 +13,13 @@ internal static class RunRules
     /// <summary>Whether a run is still running although it started before <paramref name="abandonBefore"/>.</summary>
     public static bool IsAbandoned(InferenceRun run, DateTimeOffset abandonBefore) => run.Status == RunStatus.Running && run.StartedAt < abandonBefore;
 
-    /// <summary>A run with a newly stored shard's counts and times added.</summary>
-    public static InferenceRun AddShard(InferenceRun run, ShardStats stats, int inserted, TimeSpan writeTime) => run with
+    /// <summary>
+    /// A run with a newly stored shard's counts and times added. When the shard stored an assessment by a version the run
+    /// was not planned with (the deployment changed while it ran), the run's serving versions become unknown.
+    /// </summary>
+    public static InferenceRun AddShard(InferenceRun run, ShardStats stats, int inserted, TimeSpan writeTime, IReadOnlyList<AssessmentKind> scored) => run with
     {
+        Serving = run.Serving is { } serving && scored.All(k => serving.Contains(new ServingVersion(k.Skill, k.ModelVersion))) ? serving : null,
         ShardsCompleted = run.ShardsCompleted + 1,
         Students = run.Students + stats.Students,
         Predictions = run.Predictions + stats.Predictions,

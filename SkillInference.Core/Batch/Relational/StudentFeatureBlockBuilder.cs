@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using SkillInference.Inference;
 
@@ -34,6 +35,13 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
     private byte[] _lastGroup;
     private int[] _lastCell;
 
+    // Per column, its name in UTF-8 and the column that followed it last; per group, the column it last began with. Rows
+    // of one table list their names in the same order (jsonb sorts an object's keys), so a name is almost always one
+    // byte comparison with the name expected next, not a lookup; a row without some feature costs one lookup there.
+    private byte[][] _utf8Names;
+    private int[] _next;
+    private readonly int[] _first = [-1, -1];
+
     /// <summary>Starts an empty block.</summary>
     /// <param name="capacity">The number of rows expected.</param>
     public StudentFeatureBlockBuilder(int capacity = 256)
@@ -49,6 +57,8 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
         _lastRow = ArrayPool<int>.Shared.Rent(64);
         _lastGroup = ArrayPool<byte>.Shared.Rent(64);
         _lastCell = ArrayPool<int>.Shared.Rent(64);
+        _utf8Names = new byte[64][];
+        _next = new int[64];
     }
 
     /// <summary>The rows added so far.</summary>
@@ -143,9 +153,10 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
                 return $"the {GroupName(group)} group is not a JSON object";
             }
 
+            var previous = -1;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var column = Column(ref reader);
+                var column = previous = Column(ref reader, group, previous);
                 reader.Read();
                 double value;
                 switch (reader.TokenType)
@@ -189,8 +200,33 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
         }
     }
 
-    /// <summary>The column of the property name the reader is on, added on first sight (one string per name and block).</summary>
-    private int Column(ref Utf8JsonReader reader)
+    /// <summary>
+    /// The column of the property name the reader is on, after <paramref name="previous"/> in its group (-1: the first),
+    /// added on first sight (one string per name and block).
+    /// </summary>
+    private int Column(ref Utf8JsonReader reader, byte group, int previous)
+    {
+        var expected = previous < 0 ? _first[group - 1] : _next[previous];
+        if (expected >= 0 && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(_utf8Names[expected]))
+        {
+            return expected;
+        }
+
+        var column = Lookup(ref reader);
+        if (previous < 0)
+        {
+            _first[group - 1] = column;
+        }
+        else
+        {
+            _next[previous] = column;
+        }
+
+        return column;
+    }
+
+    /// <summary>The column of the property name the reader is on, by name; added on first sight.</summary>
+    private int Lookup(ref Utf8JsonReader reader)
     {
         var length = reader.ValueSpan.Length;
         char[]? rented = null;
@@ -210,7 +246,15 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
             Grow(ref _lastRow, column + 1);
             Grow(ref _lastGroup, column + 1);
             Grow(ref _lastCell, column + 1);
+            if (column >= _next.Length)
+            {
+                Array.Resize(ref _next, column * 2);
+                Array.Resize(ref _utf8Names, column * 2);
+            }
+
             _lastRow[column] = -1;
+            _next[column] = -1;
+            _utf8Names[column] = Encoding.UTF8.GetBytes(text);
             return column;
         }
         finally

@@ -20,7 +20,8 @@ internal static class StudentSelectionSql
         if (selection.ChangedSince is { } since)
         {
             command.With("sel_changed_since", since);
-            changed = "(f.change_seq >= @sel_changed_since OR EXISTS (SELECT 1 FROM failed_items x WHERE x.student_id = f.student_id AND NOT x.permanent))";
+            // A semi-join on the few ids changed (by the change_seq index) or owed, not a condition on every row.
+            changed = "f.student_id IN (SELECT c.student_id FROM student_features c WHERE c.change_seq >= @sel_changed_since UNION ALL SELECT x.student_id FROM failed_items x WHERE NOT x.permanent)";
         }
 
         if (selection.ServingVersions.Count == 0)
