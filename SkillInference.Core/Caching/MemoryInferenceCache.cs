@@ -389,9 +389,9 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         index = shard.Cursor;
         shard.Cursor = shard.Cursor + 1 == shard.Capacity ? 0 : shard.Cursor + 1;
         ref var slot = ref shard.At(index);
-        if (slot.Student is { } evicted)
+        if (slot.Student is not null)
         {
-            Unlink(shard, evicted, index, PreviousOf(shard, evicted, index));
+            Evict(shard, index);
         }
 
         ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Heads, key.StudentKey, out var exists);
@@ -404,17 +404,36 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         return ref slot;
     }
 
-    private static int PreviousOf(Shard shard, string student, int index)
+    /// <summary>Frees the ring's oldest slot, finding its place in its student's chain from the one index entry.</summary>
+    private static void Evict(Shard shard, int index)
     {
-        var previous = -1;
-        var current = shard.Heads[student];
-        while (current != index)
+        ref var slot = ref shard.At(index);
+        var student = slot.Student!;
+        ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(shard.Heads, student);
+        if (head == index)
         {
-            previous = current;
-            current = shard.At(current).Next;
+            if (slot.Next >= 0)
+            {
+                head = slot.Next;
+            }
+            else
+            {
+                shard.Heads.Remove(student);
+            }
+        }
+        else
+        {
+            var previous = head;
+            while (shard.At(previous).Next != index)
+            {
+                previous = shard.At(previous).Next;
+            }
+
+            shard.At(previous).Next = slot.Next;
         }
 
-        return previous;
+        slot = default;
+        shard.Count--;
     }
 
     /// <summary>Frees a held slot and takes it out of its student's chain (and the student out of the index when it was the last).</summary>
