@@ -18,7 +18,8 @@ namespace SkillInference.Caching;
 /// the bound. The slots are split into a few shards by student, each behind its own lock (held for a probe and a copy).
 /// </summary>
 /// <remarks>
-/// An in-process cache keys students by their id (<see cref="StudentKey"/>): its entries never leave the process. The
+/// An in-process cache keys students by their id (<see cref="StudentKey"/>): its entries never leave the process. Inside,
+/// a student is filed under a keyed 128-bit digest of that key, so that no entry holds a string alive. The
 /// count is exact under concurrent stores and removals: it changes only under a shard's lock.
 /// </remarks>
 public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
@@ -32,6 +33,7 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     private readonly TimeProvider _time;
     private readonly long _ttlTicks;
     private readonly RowDigest _digest;
+    private readonly RowDigest _studentIds = new();
     private readonly Shard[] _shards;
 
     /// <summary>Creates the memory layer.</summary>
@@ -102,12 +104,13 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     public bool TryGetLocal(in InferenceCacheKey key, out InferenceResult? result)
     {
         ArgumentNullException.ThrowIfNull(key.StudentKey);
-        var shard = ShardOf(key.StudentKey);
+        var student = StudentOf(key.StudentKey);
+        var shard = ShardOf(student);
         var now = Now();
         ScoreBuffer? materialize = null;
         lock (shard.Gate)
         {
-            var index = FindLive(shard, key, now);
+            var index = FindLive(shard, student, key, now);
             if (index < 0)
             {
                 result = null;
@@ -134,11 +137,12 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     /// <inheritdoc />
     bool IScoreCache.TryGetLocal(in InferenceCacheKey key, ScoreBuffer buffer, int item, bool explain)
     {
-        var shard = ShardOf(key.StudentKey);
+        var student = StudentOf(key.StudentKey);
+        var shard = ShardOf(student);
         var now = Now();
         lock (shard.Gate)
         {
-            var index = FindLive(shard, key, now);
+            var index = FindLive(shard, student, key, now);
             if (index < 0)
             {
                 return false;
@@ -179,11 +183,12 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         ArgumentNullException.ThrowIfNull(key.StudentKey);
         ArgumentNullException.ThrowIfNull(result);
         var held = result.Cached ? result : result with { Cached = true };
-        var shard = ShardOf(key.StudentKey);
+        var student = StudentOf(key.StudentKey);
+        var shard = ShardOf(student);
         var expires = Expiry();
         lock (shard.Gate)
         {
-            ref var slot = ref Claim(shard, key);
+            ref var slot = ref Claim(shard, student, key);
             slot.Value = held;
             slot.Explanation = null;
             slot.ImputedWide = null;
@@ -218,11 +223,12 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         var top = buffer.TopValues(item);
         var explanation = buffer.ExplanationOf(item);
         var variant = buffer.IsVariant(item);
-        var shard = ShardOf(key.StudentKey);
+        var student = StudentOf(key.StudentKey);
+        var shard = ShardOf(student);
         var expires = Expiry();
         lock (shard.Gate)
         {
-            ref var slot = ref Claim(shard, key);
+            ref var slot = ref Claim(shard, student, key);
             slot.Value = facts;
             slot.Explanation = explanation;
             slot.ImputedWide = wide;
@@ -248,10 +254,11 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     public void RemoveStudent(string studentKey)
     {
         ArgumentNullException.ThrowIfNull(studentKey);
-        var shard = ShardOf(studentKey);
+        var student = StudentOf(studentKey);
+        var shard = ShardOf(student);
         lock (shard.Gate)
         {
-            if (!shard.Heads.Remove(studentKey, out var index))
+            if (!shard.Heads.Remove(student, out var index))
             {
                 return;
             }
@@ -301,7 +308,7 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
                 {
                     foreach (var slot in page ?? [])
                     {
-                        held += slot.Student is null ? 0 : 1;
+                        held += slot.Held ? 1 : 0;
                     }
                 }
             }
@@ -322,8 +329,15 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         return count;
     }
 
-    private Shard ShardOf(string studentKey) =>
-        _shards.Length == 1 ? _shards[0] : _shards[string.GetHashCode(studentKey, StringComparison.Ordinal) & (_shards.Length - 1)];
+    /// <summary>
+    /// A student as this layer files it: the keyed 128-bit digest of their key (AES-CMAC under a key of this process's
+    /// own), so that no entry holds the caller's id string alive (each would be an object for the collector to promote)
+    /// and nobody can make ids collide.
+    /// </summary>
+    private UInt128 StudentOf(string studentKey) => _studentIds.Compute(studentKey);
+
+    private Shard ShardOf(UInt128 student) =>
+        _shards.Length == 1 ? _shards[0] : _shards[(int)((ulong)student & (ulong)(_shards.Length - 1))];
 
     private long Now() => _time.GetUtcNow().UtcTicks;
 
@@ -334,9 +348,9 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     }
 
     /// <summary>The slot of the key's entry when it is held, unexpired and for this very row; an expired entry is freed.</summary>
-    private static int FindLive(Shard shard, in InferenceCacheKey key, long now)
+    private static int FindLive(Shard shard, UInt128 student, in InferenceCacheKey key, long now)
     {
-        var index = Find(shard, key.StudentKey, key.Skill, key.ModelVersion, out var previous);
+        var index = Find(shard, student, key.Skill, key.ModelVersion, out var previous);
         if (index < 0)
         {
             return -1;
@@ -345,7 +359,7 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         ref var slot = ref shard.At(index);
         if (slot.ExpiresAt <= now)
         {
-            Unlink(shard, key.StudentKey, index, previous);
+            Unlink(shard, student, index, previous);
             return -1;
         }
 
@@ -354,7 +368,7 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     }
 
     /// <summary>The slot holding (student, skill, version), or -1; <paramref name="previous"/> is the slot before it in the student's chain (-1: it is the head).</summary>
-    private static int Find(Shard shard, string student, string skill, string version, out int previous)
+    private static int Find(Shard shard, UInt128 student, string skill, string version, out int previous)
     {
         previous = -1;
         if (!shard.Heads.TryGetValue(student, out var index))
@@ -378,9 +392,9 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     }
 
     /// <summary>The slot for the key: its entry's own when held (replaced in place), else the ring's next, evicting the oldest entry.</summary>
-    private static ref Slot Claim(Shard shard, in InferenceCacheKey key)
+    private static ref Slot Claim(Shard shard, UInt128 student, in InferenceCacheKey key)
     {
-        var index = Find(shard, key.StudentKey, key.Skill, key.ModelVersion, out _);
+        var index = Find(shard, student, key.Skill, key.ModelVersion, out _);
         if (index >= 0)
         {
             return ref shard.At(index);
@@ -389,13 +403,14 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         index = shard.Cursor;
         shard.Cursor = shard.Cursor + 1 == shard.Capacity ? 0 : shard.Cursor + 1;
         ref var slot = ref shard.At(index);
-        if (slot.Student is not null)
+        if (slot.Held)
         {
             Evict(shard, index);
         }
 
-        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Heads, key.StudentKey, out var exists);
-        slot.Student = key.StudentKey;
+        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Heads, student, out var exists);
+        slot.Held = true;
+        slot.Student = student;
         slot.Skill = key.Skill;
         slot.Version = key.ModelVersion;
         slot.Next = exists ? head : -1;
@@ -408,7 +423,7 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     private static void Evict(Shard shard, int index)
     {
         ref var slot = ref shard.At(index);
-        var student = slot.Student!;
+        var student = slot.Student;
         ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(shard.Heads, student);
         if (head == index)
         {
@@ -437,7 +452,7 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     }
 
     /// <summary>Frees a held slot and takes it out of its student's chain (and the student out of the index when it was the last).</summary>
-    private static void Unlink(Shard shard, string student, int index, int previous)
+    private static void Unlink(Shard shard, UInt128 student, int index, int previous)
     {
         ref var slot = ref shard.At(index);
         if (previous >= 0)
@@ -466,7 +481,8 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
     private struct Slot
     {
 #pragma warning disable SA1401, CA1051 // Fields of a slot written in place.
-        public string? Student;
+        public bool Held;
+        public UInt128 Student;
         public string Skill;
         public string Version;
         public object? Value;
@@ -497,7 +513,7 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         public readonly Lock Gate = new();
         public readonly int Capacity = capacity;
         public readonly Slot[]?[] Pages = new Slot[]?[(capacity + PageSize - 1) / PageSize];
-        public readonly Dictionary<string, int> Heads = new(StringComparer.Ordinal);
+        public readonly Dictionary<UInt128, int> Heads = [];
         public int Cursor;
         public int Count;
 #pragma warning restore SA1401, CA1051

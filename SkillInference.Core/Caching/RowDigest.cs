@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using X86Aes = System.Runtime.Intrinsics.X86.Aes;
@@ -106,8 +107,22 @@ internal sealed class RowDigest
         return new UInt128(tag.AsUInt64().GetElement(1), tag.AsUInt64().GetElement(0));
     }
 
-    /// <summary>The CMAC of raw bytes (RFC 4493's AES-CMAC, for the test vectors).</summary>
+    /// <summary>The CMAC of raw bytes (RFC 4493's AES-CMAC; the test vectors check it).</summary>
     internal byte[] ComputeBytes(ReadOnlySpan<byte> message)
+    {
+        var tag = new byte[Block];
+        Mac(message).CopyTo(tag);
+        return tag;
+    }
+
+    /// <summary>The digest of a text (its UTF-16 code units as bytes), e.g. an id an in-process index keys by.</summary>
+    public UInt128 Compute(ReadOnlySpan<char> text)
+    {
+        var tag = Mac(MemoryMarshal.AsBytes(text));
+        return new UInt128(tag.AsUInt64().GetElement(1), tag.AsUInt64().GetElement(0));
+    }
+
+    private Vector128<byte> Mac(ReadOnlySpan<byte> message)
     {
         var full = message.Length == 0 ? 0 : (message.Length - 1) / Block;
         var state = Vector128<byte>.Zero;
@@ -131,9 +146,7 @@ internal sealed class RowDigest
             last = Vector128.Create((ReadOnlySpan<byte>)padded) ^ _k2;
         }
 
-        var tag = new byte[Block];
-        EncryptBlock(state ^ last).CopyTo(tag);
-        return tag;
+        return EncryptBlock(state ^ last);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
