@@ -272,19 +272,23 @@ internal sealed partial class InferencePipeline
         {
             var group = groups[g];
             var input = group.Pending(pending);
-            var failures = 0;
-            var probabilities = groups.Probabilities(pending.Count);
             if (pending.Count > 0)
             {
+                var probabilities = group.ScoredProbabilities;
                 var engineErrors = Predict(group, input, probabilities);
-                failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
+                group.Failures = Complete(group, pending, probabilities, engineErrors, items, buffer, keyed);
             }
+        }
 
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            Record(group, pending.Count - failures, failures, elapsed);
+        // One clock read for the run: every group's results are ready when the last one is.
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var group = groups[g];
+            Record(group, group.Scored - group.Failures, group.Failures, elapsed);
             if (_observers.Length > 0)
             {
-                Observe(new ScoredGroup(group.Model, group.VariantName, group.IsVariant, input, probabilities, group.Answered, group.Invalid, failures, elapsed));
+                Observe(new ScoredGroup(group.Model, group.VariantName, group.IsVariant, group.ScoredInput, group.ScoredProbabilities, group.Answered, group.Invalid, group.Failures, elapsed));
             }
         }
     }

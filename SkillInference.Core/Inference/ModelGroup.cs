@@ -18,6 +18,8 @@ internal sealed class ModelGroup
     private ulong[] _hashes = [];
     private bool[] _done = [];
     private InferenceCacheKey?[] _keys = [];
+    private float[] _probabilities = [];
+    private bool _compactInput;
 
     public SkillServing Serving { get; private set; } = null!;
 
@@ -58,6 +60,16 @@ internal sealed class ModelGroup
 
     public int SharedHits { get; set; }
 
+    /// <summary>Rows handed to the engine in this run, and how many of them failed.</summary>
+    public int Scored { get; private set; }
+
+    public int Failures { get; set; }
+
+    /// <summary>The rows handed to the engine and their probabilities (NaN where a row failed), for observers.</summary>
+    public ReadOnlySpan<float> ScoredInput => (_compactInput ? _compact : _rows).AsSpan(0, Scored * N);
+
+    public Span<float> ScoredProbabilities => _probabilities.AsSpan(0, Scored);
+
     /// <summary>Starts the group over for another model.</summary>
     public ModelGroup Reset(SkillServing serving, LoadedModel model)
     {
@@ -67,7 +79,7 @@ internal sealed class ModelGroup
         N = model.Names.Length;
         Items.Clear();
         Valid.Clear();
-        Answered = Lookups = MemoryHits = SharedHits = 0;
+        Answered = Lookups = MemoryHits = SharedHits = Scored = Failures = 0;
         return this;
     }
 
@@ -105,7 +117,10 @@ internal sealed class ModelGroup
 
     public ReadOnlySpan<bool> Imputed(int r) => _imputed.AsSpan(r * N, N);
 
-    /// <summary>The valid rows not answered yet, and their inputs contiguous (the buffer itself when none was answered).</summary>
+    /// <summary>
+    /// The valid rows not answered yet, and their inputs contiguous (the buffer itself when none was answered); they
+    /// become the run's <see cref="ScoredInput"/>, with room for their <see cref="ScoredProbabilities"/>.
+    /// </summary>
     public ReadOnlySpan<float> Pending(List<int> pending)
     {
         pending.Clear();
@@ -117,7 +132,10 @@ internal sealed class ModelGroup
             }
         }
 
-        if (pending.Count == Valid.Count)
+        Scored = pending.Count;
+        Grow(ref _probabilities, Scored);
+        _compactInput = pending.Count != Valid.Count;
+        if (!_compactInput)
         {
             return _rows.AsSpan(0, pending.Count * N);
         }
@@ -132,7 +150,7 @@ internal sealed class ModelGroup
     }
 
     /// <summary>The elements this group's buffers hold (a pool drops groups that grew too large).</summary>
-    public long Capacity => _rows.Length + _compact.Length;
+    public long Capacity => _rows.Length + _compact.Length + _probabilities.Length;
 
     private static void Grow<T>(ref T[] array, int length)
     {

@@ -4,7 +4,7 @@ using SkillInference.Loading;
 namespace SkillInference.Inference;
 
 /// <summary>
-/// What one pipeline run works in: its model groups and its scoring buffers, taken from a pool and given back when the
+/// What one pipeline run works in: its model groups (each with its buffers), taken from a pool and given back when the
 /// run ends, so that a warm pipeline allocates almost nothing per call beyond the results.
 /// </summary>
 internal sealed class PipelineScratch
@@ -13,7 +13,6 @@ internal sealed class PipelineScratch
     private const long MaxPooledValues = 4 << 20;
 
     private readonly List<ModelGroup> _groups = [];
-    private float[] _probabilities = [];
 
     /// <summary>The groups of the current run.</summary>
     public int Count { get; private set; }
@@ -42,20 +41,9 @@ internal sealed class PipelineScratch
         return _groups[Count++].Reset(serving, model);
     }
 
-    /// <summary>A buffer for <paramref name="count"/> probabilities.</summary>
-    public Span<float> Probabilities(int count)
-    {
-        if (_probabilities.Length < count)
-        {
-            _probabilities = new float[Math.Max(count, _probabilities.Length * 2)];
-        }
-
-        return _probabilities.AsSpan(0, count);
-    }
-
     private void Clear() => Count = 0;
 
-    private bool Reusable() => _probabilities.Length + _groups.Sum(g => g.Capacity) <= MaxPooledValues;
+    private bool Reusable() => _groups.Sum(g => g.Capacity) <= MaxPooledValues;
 
     /// <summary>Pools scratch objects, dropping any that grew too large to keep.</summary>
     public sealed class Policy : PooledObjectPolicy<PipelineScratch>
