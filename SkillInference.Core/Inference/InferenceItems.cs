@@ -30,6 +30,11 @@ internal abstract class InferenceItems
     {
     }
 
+    /// <summary>Called once the call's results have been read: items rented for the call go back.</summary>
+    public virtual void Release()
+    {
+    }
+
     /// <summary>
     /// Prepares an item's model input (validate, impute, order, scale). False, with every error collected, when the
     /// features are invalid; nothing is thrown.

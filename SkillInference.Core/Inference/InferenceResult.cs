@@ -1,8 +1,14 @@
+using System.Globalization;
+
 namespace SkillInference.Inference;
 
 /// <summary>A skill score for one student.</summary>
 public sealed record InferenceResult
 {
+    private readonly string? _featureHash;
+    private readonly ulong _hash;
+    private readonly bool _hashed;
+
     /// <summary>The skill id.</summary>
     public required string Skill { get; init; }
 
@@ -31,7 +37,21 @@ public sealed record InferenceResult
     /// A stable hash of the prepared features (imputed, ordered, scaled) the model scored: equal inputs to the same model
     /// hash equal; any change of a feature changes it. See <see cref="Inference.FeatureHash"/>.
     /// </summary>
-    public string FeatureHash { get; init; } = "";
+    public string FeatureHash
+    {
+        get => _featureHash ?? (_hashed ? Inference.FeatureHash.ToHex(_hash) : "");
+        init => (_featureHash, _hashed) = (value, false);
+    }
+
+    /// <summary>
+    /// The hash as the pipeline computed it: kept as a number and spelled out only when <see cref="FeatureHash"/> is read,
+    /// so a result nobody serializes costs no string.
+    /// </summary>
+    internal ulong FeatureHashValue
+    {
+        get => _hashed ? _hash : ulong.Parse(FeatureHash, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        init => (_featureHash, _hash, _hashed) = (null, value, true);
+    }
 
     /// <summary>Per-feature contributions for this prediction, when the request asked for an explanation.</summary>
     public Explanation? Explanation { get; init; }

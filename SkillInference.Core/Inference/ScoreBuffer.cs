@@ -1,4 +1,3 @@
-using System.Globalization;
 using SkillInference.Loading;
 
 namespace SkillInference.Inference;
@@ -156,7 +155,7 @@ internal sealed class ScoreBuffer
     public Explanation? ExplanationOf(int item) => _results[item]?.Explanation ?? _explanations?[item];
 
     /// <summary>The feature hash of a scored item, as a number (see <see cref="FeatureHash"/>).</summary>
-    public ulong HashOf(int item) => _results[item] is { } r ? ulong.Parse(r.FeatureHash, NumberStyles.HexNumber, CultureInfo.InvariantCulture) : _hashes[item];
+    public ulong HashOf(int item) => _results[item] is { } r ? r.FeatureHashValue : _hashes[item];
 
     /// <summary>Whether feature <paramref name="feature"/> (of the scoring model) was imputed for a computed item.</summary>
     public bool IsImputed(int item, int feature) => _imputed[(item * Width) + feature];
@@ -193,7 +192,7 @@ internal sealed class ScoreBuffer
             Variant = _variant[item] ? Inference.Variant.Candidate : Inference.Variant.Deployed,
             TopFeatures = top,
             ImputedFeatures = (IReadOnlyList<string>?)imputedNames ?? [],
-            FeatureHash = FeatureHash.ToHex(_hashes[item]),
+            FeatureHashValue = _hashes[item],
             Explanation = _explanations?[item],
             Cached = _cached[item],
         };

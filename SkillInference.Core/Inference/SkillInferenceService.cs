@@ -64,7 +64,7 @@ internal sealed class SkillInferenceService : ISkillInferenceService
     {
         ArgumentNullException.ThrowIfNull(features);
         var snapshot = Initialized(_catalog.Current);
-        return RunAsync(snapshot, new StudentItems(snapshot, [new StudentRequest(studentId, features)]), CachePolicy.ReadWrite, Outcomes, cancellationToken);
+        return RunAsync(snapshot, StudentItems.Rent(snapshot, studentId, features), CachePolicy.ReadWrite, Outcomes, cancellationToken);
     }
 
     public ValueTask<IReadOnlyList<StudentScores>> InferStudentsAsync(IReadOnlyList<StudentRequest> students, CancellationToken cancellationToken = default)
@@ -122,10 +122,11 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         var run = _pipeline.RunAsync(snapshot, items, policy, buffer, cancellationToken);
         if (!run.IsCompletedSuccessfully)
         {
-            return AwaitAsync(run, buffer, pooled, read);
+            return AwaitAsync(run, items, buffer, pooled, read);
         }
 
         var value = read(buffer);
+        items.Release();
         if (pooled)
         {
             _buffers.Return(buffer);
@@ -134,10 +135,11 @@ internal sealed class SkillInferenceService : ISkillInferenceService
         return ValueTask.FromResult(value);
     }
 
-    private async ValueTask<T> AwaitAsync<T>(ValueTask run, ScoreBuffer buffer, bool pooled, Func<ScoreBuffer, T> read)
+    private async ValueTask<T> AwaitAsync<T>(ValueTask run, InferenceItems items, ScoreBuffer buffer, bool pooled, Func<ScoreBuffer, T> read)
     {
         await run.ConfigureAwait(false);
         var value = read(buffer);
+        items.Release();
         if (pooled)
         {
             _buffers.Return(buffer);

@@ -227,6 +227,54 @@ public sealed class SkillInferenceServiceTests
     }
 
     [TestMethod]
+    public async Task InferAllSkillsAsync_OneAfterAnother_NothingOfTheLastStudentCarriesOver()
+    {
+        // The single-student items are reused per thread: a student with an unknown name, then one with every feature,
+        // then one missing features must each be scored as if alone (as InferStudentsAsync, which never reuses them, does).
+        var unknown = new Dictionary<string, double?>(SampleRows.Student(1)) { ["shoe_size"] = 42 };
+        var full = SampleRows.Student(2);
+        var sparse = new Dictionary<string, double?>(SampleRows.Student(3));
+        foreach (var name in sparse.Keys.Where((_, i) => i % 3 == 0).ToArray())
+        {
+            sparse.Remove(name);
+        }
+
+        var sequence = new[] { unknown, full, sparse, unknown, sparse };
+        for (var i = 0; i < sequence.Length; i++)
+        {
+            var reused = await Service.InferAllSkillsAsync(sequence[i], $"S{i}");
+            var alone = (await Service.InferStudentsAsync([new StudentRequest($"S{i}", sequence[i])]))[0].Outcomes;
+            Assert.HasCount(alone.Count, reused);
+            for (var s = 0; s < alone.Count; s++)
+            {
+                Assert.AreEqual(alone[s].IsSuccess, reused[s].IsSuccess, $"call {i}, skill {s}");
+                Assert.AreEqual(alone[s].Result?.Score, reused[s].Result?.Score);
+                Assert.AreEqual(alone[s].Result?.FeatureHash, reused[s].Result?.FeatureHash);
+                CollectionAssert.AreEqual(alone[s].Result?.ImputedFeatures.ToArray(), reused[s].Result?.ImputedFeatures.ToArray());
+                CollectionAssert.AreEqual(alone[s].Error?.FeatureErrors.Select(e => e.Feature).ToArray(), reused[s].Error?.FeatureErrors.Select(e => e.Feature).ToArray());
+            }
+        }
+
+        Assert.IsTrue((await Service.InferAllSkillsAsync(sparse)).Any(o => o.IsSuccess && o.Result.ImputedFeatures.Count > 0));
+    }
+
+    [TestMethod]
+    public async Task InferAsync_FeatureHash_SpelledFromTheComputedHashAndReplaceable()
+    {
+        var row = SampleRows.CompleteRequests(SampleStore.Catalog["curiosity"].Schema, 1)[0];
+        var a = await Service.InferAsync(new InferenceRequest("curiosity", row));
+        var b = await Service.InferAsync(new InferenceRequest("curiosity", row));
+
+        Assert.AreEqual(FeatureHash.ToHex(a.FeatureHashValue), a.FeatureHash);
+        Assert.AreEqual(a.FeatureHashValue, ulong.Parse(a.FeatureHash, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual(a.FeatureHash, b.FeatureHash);
+        var replaced = a with { FeatureHash = "00000000000000ff" };
+        Assert.AreEqual("00000000000000ff", replaced.FeatureHash);
+        Assert.AreEqual(255UL, replaced.FeatureHashValue);
+        Assert.AreEqual("", new InferenceResult { Skill = "s", Score = 0, Confidence = 0, ModelVersion = "v", Variant = Variant.Deployed, TopFeatures = [], ImputedFeatures = [] }.FeatureHash);
+    }
+
+    [TestMethod]
     public async Task InferAsync_FeatureHash_ChangesWithAnyFeatureAndNotWithKeyOrder()
     {
         var row = SampleRows.CompleteRequests(SampleStore.Catalog["curiosity"].Schema, 1)[0];
