@@ -8,7 +8,7 @@ using SkillInference.Benchmarks.Suite;
 //   --suite [--only NAME]           BenchmarkDotNet: single rows, seven skills, batches (SKILLINF_BENCH_SHORT=1: short)
 //   --http --host-dll PATH          the host over HTTP: fixed rate (open loop), saturation and batches (wrk)
 //   --cache-replay --host-dll PATH  a day of traffic through two hosts sharing Redis, with a deploy in the middle
-//   --predict --cli-dll PATH        skillinf predict against Python (pandas + xgboost) on one CSV, and the kernel alone
+//   --predict --cli PATH [--cli-framework PATH]   skillinf predict (its executable or skillinf.dll) against Python (pandas + xgboost) on one CSV, and the kernel alone
 //   --report --command TEXT         writes SkillInference.Benchmarks/RESULTS.md from the results
 // Single benchmarks as usual: dotnet run -c Release --project SkillInference.Benchmarks -- --filter '*Engine*'
 // SKILLINF_BENCH_POSTGRES=... dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e   (batch inference into PostgreSQL, end to end)

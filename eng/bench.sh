@@ -10,7 +10,9 @@
 # Steps (each logged with the load average, which RESULTS.md reports: the machine may be shared):
 #   1. installs what it needs (python3-xgboost, python3-sklearn, python3-onnx, python3-pandas, wrk, redis-server)
 #   2. builds the benchmarks, the host and the CLI in Release, into artifacts/bench/build (apart from the usual bin/ and
-#      obj/, so a build here never races another build of the same projects), and publishes the CLI ReadyToRun
+#      obj/, so a build here never races another build of the same projects), and publishes the CLI twice: self-contained
+#      with composite ReadyToRun (the runtime and the tool precompiled together, as a container image ships it) and
+#      framework-dependent ReadyToRun (as `dotnet tool install` would run it)
 #   3. models, cached in artifacts/bench/work and made again when missing: XGB-300x6 and the deep XGB-400x8
 #      (tools/bench/make_xgboost_model.py, real xgboost) and their ONNX conversions (tools/bench/xgboost_to_onnx.py);
 #      then `--prepare`: the xgboost-json bundles, FT-300 (ML.NET FastTree) and its ONNX export, the seven sample
@@ -46,8 +48,10 @@ RESULTS=$WORK/results
 BUILD=$ROOT/artifacts/bench/build
 BENCH="$BUILD/bin/SkillInference.Benchmarks/release/SkillInference.Benchmarks.dll"
 HOST="$BUILD/bin/SkillInference.Host/release/SkillInference.Host.dll"
-# skillinf as a bulk-scoring deployment would install it: published ReadyToRun (precompiled; no JIT at start-up).
-CLI="$BUILD/publish/skillinf/skillinf.dll"
+# skillinf as a bulk-scoring deployment would install it: self-contained, the runtime and the tool precompiled together
+# (composite ReadyToRun: almost nothing left to JIT at start-up); beside it the framework-dependent ReadyToRun build.
+CLI="$BUILD/publish/skillinf-composite/skillinf"
+CLI_FRAMEWORK="$BUILD/publish/skillinf/skillinf.dll"
 PY=/usr/bin/python3
 COMMAND="bash eng/bench.sh$([ "$SHORT" -eq 1 ] && echo ' --short' || true)"
 
@@ -96,6 +100,12 @@ build() {
     grep -E ': (error|warning) ' "$RESULTS/publish-skillinf.log" | sort -u | head -n 20 >&2
     return 1
   fi
+  if ! dotnet publish SkillInference.Cli -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
+       --artifacts-path "$BUILD" -o "$BUILD/publish/skillinf-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf-composite.log" 2>&1; then
+    echo "Publishing skillinf (self-contained, composite ReadyToRun) failed ($RESULTS/publish-skillinf-composite.log):" >&2
+    grep -E ': (error|warning) ' "$RESULTS/publish-skillinf-composite.log" | sort -u | head -n 20 >&2
+    return 1
+  fi
 }
 phase "build (Release)" build
 
@@ -132,7 +142,7 @@ python_xgboost() {
 phase "Python xgboost (same models, same rows)" python_xgboost
 
 # ---- 6. skillinf predict against Python ------------------------------------------------------------------------------
-phase "skillinf predict vs pandas + xgboost (200,000 rows)" dotnet "$BENCH" --predict --cli-dll "$CLI" --python "$PY"
+phase "skillinf predict vs pandas + xgboost (200,000 rows)" dotnet "$BENCH" --predict --cli "$CLI" --cli-framework "$CLI_FRAMEWORK" --python "$PY"
 
 # ---- 7. HTTP --------------------------------------------------------------------------------------------------------
 phase "HTTP (fixed rate, saturation, student ids, batch)" dotnet "$BENCH" --http --host-dll "$HOST"

@@ -9,9 +9,9 @@ using SkillInference.Bundles;
 namespace SkillInference.Benchmarks.Predict;
 
 /// <summary>
-/// <c>--predict --cli-dll PATH [--python PATH] [--rows N] [--repeats N]</c>: issue 10's file path, end to end.
-/// <c>skillinf predict</c> (published ReadyToRun by eng/bench.sh, <c>dotnet skillinf.dll predict --store ... --input CSV --output
-/// JSONL</c>) and Python doing the same job (tools/bench/predict_pandas.py: pandas <c>read_csv</c> → xgboost
+/// <c>--predict --cli PATH [--cli-framework PATH] [--python PATH] [--rows N] [--repeats N]</c>: issue 10's file path, end to end.
+/// <c>skillinf predict</c> (as eng/bench.sh publishes it: self-contained composite ReadyToRun, <c>skillinf predict --store ...
+/// --input CSV --output JSONL</c>; and framework-dependent ReadyToRun, <c>dotnet skillinf.dll ...</c>, when given) and Python doing the same job (tools/bench/predict_pandas.py: pandas <c>read_csv</c> → xgboost
 /// <c>predict_proba</c> → <c>to_csv</c> with the same columns) on the same CSV of XGB-300x6's features (200,000 rows,
 /// student_id + 20 features, empty cells where a value is missing), each timed as a whole process, in turns, after one
 /// untimed run of each; beside them, in the same run, the kernel alone on the same rows in the CLI's blocks of 16,384.
@@ -26,7 +26,8 @@ internal static class PredictComparison
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var cliDll = Path.GetFullPath(Arguments.Value(args, "--cli-dll") ?? throw new ArgumentException("--cli-dll PATH (skillinf.dll, published ReadyToRun by eng/bench.sh) is required."));
+        var cli = Tool.Of(Arguments.Value(args, "--cli") ?? Arguments.Value(args, "--cli-dll") ?? throw new ArgumentException("--cli PATH (skillinf as eng/bench.sh publishes it: the executable, or a skillinf.dll to run with dotnet) is required."));
+        var framework = Arguments.Value(args, "--cli-framework") is { } f ? Tool.Of(f) : null;
         var python = Arguments.Value(args, "--python") ?? "/usr/bin/python3";
         var count = Arguments.Int(args, "--rows", 200_000);
         var repeats = Math.Max(3, Arguments.Int(args, "--repeats", BenchWork.Short ? 3 : 5));
@@ -41,7 +42,7 @@ internal static class PredictComparison
         var script = Path.Combine(BenchmarkPaths.ToolsBench, "predict_pandas.py");
         var cliOut = Path.Combine(dir, "cli.jsonl");
         var pyOut = Path.Combine(dir, "python.csv");
-        string[] Cli(string input, string output) => [cliDll, "predict", "--store", BenchWork.XgbStore, "--skill", bundle.Skill, "--input", input, "--output", output];
+        string[] Cli(string input, string output) => ["predict", "--store", BenchWork.XgbStore, "--skill", bundle.Skill, "--input", input, "--output", output];
         string[] Python(string input, string output) => ["-W", "ignore", script, "--model", modelFile, "--manifest", manifest, "--input", input, "--output", output, "--nthread", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)];
 
         Console.WriteLine($"predict: the kernel alone on {count:N0} rows in blocks of {CliChunk:N0}");
@@ -53,14 +54,14 @@ internal static class PredictComparison
 
         var timeout = TimeSpan.FromMinutes(5);
         Console.WriteLine("predict: one untimed run of each (file cache, first JIT of the tool)");
-        await TimedProcess.RunAsync("dotnet", Cli(csv, cliOut), timeout);
+        await cli.RunAsync(Cli(csv, cliOut), timeout);
         await TimedProcess.RunAsync(python, Python(csv, pyOut), timeout);
 
         var cliRuns = new List<TimedProcess.Run>();
         var pyRuns = new List<TimedProcess.Run>();
         for (var r = 0; r < repeats; r++)
         {
-            cliRuns.Add(await TimedProcess.RunAsync("dotnet", Cli(csv, cliOut), timeout));
+            cliRuns.Add(await cli.RunAsync(Cli(csv, cliOut), timeout));
             pyRuns.Add(await TimedProcess.RunAsync(python, Python(csv, pyOut), timeout));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predict: run {r + 1}: skillinf {cliRuns[^1].Seconds:0.000} s, Python {pyRuns[^1].Seconds:0.000} s"));
         }
@@ -70,8 +71,32 @@ internal static class PredictComparison
         var pyStartup = new List<TimedProcess.Run>();
         for (var r = 0; r < 3; r++)
         {
-            cliStartup.Add(await TimedProcess.RunAsync("dotnet", Cli(tiny, cliOut + ".tiny"), timeout));
+            cliStartup.Add(await cli.RunAsync(Cli(tiny, cliOut + ".tiny"), timeout));
             pyStartup.Add(await TimedProcess.RunAsync(python, Python(tiny, pyOut + ".tiny"), timeout));
+        }
+
+        // The same tool framework-dependent (the shared runtime JITs what its own ReadyToRun images do not hold).
+        JsonObject? frameworkDependent = null;
+        if (framework is not null)
+        {
+            var frameworkOut = Path.Combine(dir, "cli-framework.jsonl");
+            await framework.RunAsync(Cli(csv, frameworkOut), timeout);
+            var runs = new List<TimedProcess.Run>();
+            var startup = new List<TimedProcess.Run>();
+            for (var r = 0; r < 3; r++)
+            {
+                runs.Add(await framework.RunAsync(Cli(csv, frameworkOut), timeout));
+                startup.Add(await framework.RunAsync(Cli(tiny, frameworkOut + ".tiny"), timeout));
+            }
+
+            if (!File.ReadAllBytes(frameworkOut).AsSpan().SequenceEqual(File.ReadAllBytes(cliOut)))
+            {
+                throw new InvalidOperationException("The framework-dependent skillinf wrote other output than the self-contained one on the same CSV.");
+            }
+
+            frameworkDependent = Describe(runs, framework.Describe(Cli("ROWS.csv", "out.jsonl")));
+            frameworkDependent["startup_s"] = KernelTiming.Median(startup.Select(r => r.Seconds));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predict: framework-dependent skillinf {frameworkDependent["median_s"]} s (one-row CSV {frameworkDependent["startup_s"]} s)"));
         }
 
         var result = new JsonObject
@@ -82,7 +107,8 @@ internal static class PredictComparison
             ["csvBytes"] = new FileInfo(csv).Length,
             ["missingShare"] = model.Rows.AsSpan(0, count * model.Features).ToArray().Count(float.IsNaN) / (double)(count * model.Features),
             ["repeats"] = repeats,
-            ["cli"] = Describe(cliRuns, "dotnet skillinf.dll " + string.Join(' ', Cli("ROWS.csv", "out.jsonl").Skip(1))),
+            ["cli"] = Describe(cliRuns, cli.Describe(Cli("ROWS.csv", "out.jsonl"))),
+            ["cliFrameworkDependent"] = frameworkDependent,
             ["python"] = Describe(pyRuns, $"{python} tools/bench/predict_pandas.py --model model.json --manifest manifest.json --input ROWS.csv --output out.csv --nthread {Environment.ProcessorCount}"),
             ["cliStartup"] = Describe(cliStartup, "the same on a CSV of one row"),
             ["pythonStartup"] = Describe(pyStartup, "the same on a CSV of one row"),
@@ -178,5 +204,25 @@ internal static class PredictComparison
             ["cliExactToXgboost"] = Enumerable.Range(0, checkedRows).Count(i => (float)cli[i].Score == expected[i]),
             ["pythonExactToXgboost"] = Enumerable.Range(0, checkedRows).Count(i => (float)py[i].Score == expected[i]),
         };
+    }
+
+    /// <summary>How skillinf is started: its executable (self-contained), or <c>dotnet skillinf.dll</c>.</summary>
+    private sealed record Tool(string FileName, string[] Prefix)
+    {
+        public static Tool Of(string path)
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+            {
+                throw new ArgumentException($"skillinf was not found at {full}; eng/bench.sh publishes it.");
+            }
+
+            return full.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new Tool("dotnet", [full]) : new Tool(full, []);
+        }
+
+        public Task<TimedProcess.Run> RunAsync(string[] args, TimeSpan timeout) => TimedProcess.RunAsync(FileName, [.. Prefix, .. args], timeout);
+
+        public string Describe(string[] args) =>
+            (Prefix.Length > 0 ? "dotnet skillinf.dll " : "skillinf ") + string.Join(' ', args);
     }
 }
