@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -85,9 +86,15 @@ internal static class SkillInferenceHostExtensions
         // request metrics, scraped in Prometheus text format at /metrics. Tags never carry student ids or features.
         if (hostOptions.Metrics.Enabled)
         {
-            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-                .AddMeter(SkillInferenceMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-                .AddPrometheusExporter());
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
+            {
+                metrics.AddMeter(SkillInferenceMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                    .AddPrometheusExporter();
+                if (metrics is IDeferredMeterProviderBuilder deferred)
+                {
+                    deferred.Configure((services, provider) => provider.AddView(OwnMetersOnly(services.GetRequiredService<IMeterFactory>())));
+                }
+            });
         }
 
         return builder;
@@ -139,4 +146,11 @@ internal static class SkillInferenceHostExtensions
         }).AllowAnonymous().DisableRateLimiting();
         return app;
     }
+
+    /// <summary>
+    /// OpenTelemetry subscribes to meters by name, process-wide: a second host (or service provider) in the same process
+    /// would show its instruments in this host's scrape. Instruments of meters another factory made are dropped.
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OwnMetersOnly(IMeterFactory own) =>
+        instrument => instrument.Meter.Scope is IMeterFactory other && !ReferenceEquals(other, own) ? MetricStreamConfiguration.Drop : null;
 }

@@ -113,6 +113,28 @@ public sealed class CacheEndpointTests
     }
 
     [TestMethod]
+    public async Task Metrics_TwoHostsInOneProcess_EachScrapeShowsOnlyItsOwn()
+    {
+        // OpenTelemetry subscribes to meters by name, process-wide: without the host's own-meters view, host A's scrape
+        // would carry host B's predictions and a second cache gauge.
+        await using var a = new SkillInferenceHostFactory(SampleStore.Path);
+        await using var b = new SkillInferenceHostFactory(SampleStore.Path);
+        using var clientA = await a.CreateReadyClientAsync();
+        using var clientB = await b.CreateReadyClientAsync();
+        Assert.IsFalse(await CachedAsync(clientB, "student-b1"));
+        Assert.IsFalse(await CachedAsync(clientB, "student-b2"));
+
+        var textA = await ScrapeAsync(clientA);
+        var textB = await ScrapeAsync(clientB);
+
+        Assert.AreEqual(2, Sample(textB, "skillinference_predictions_total", "skill=\"collaboration\"", "outcome=\"ok\""), textB);
+        Assert.IsFalse(textA.Split('\n').Any(l => l.StartsWith("skillinference_predictions_total{", StringComparison.Ordinal) && l.Contains("skill=\"collaboration\"", StringComparison.Ordinal)), textA);
+        Assert.AreEqual(1, Sample(textA, "skillinference_cache_available", "kind=\"Memory\""), textA);
+        Assert.AreEqual(0, Sample(textA, "skillinference_cache_memory_entries", "kind=\"Memory\""), textA);
+        Assert.AreEqual(2, Sample(textB, "skillinference_cache_memory_entries", "kind=\"Memory\""), textB);
+    }
+
+    [TestMethod]
     public async Task Metrics_RedisUnreachable_CacheAvailableIsZero()
     {
         await using var factory = new SkillInferenceHostFactory(SampleStore.Path, UnreachableRedis());
