@@ -123,22 +123,16 @@ internal static class BatchClientPhases
 
     private static TimeSpan Measure(Action action)
     {
-        var before = Cpu();
+        var before = CpuTimes.ProcessCpu();
         action();
-        return Cpu() - before;
+        return CpuTimes.ProcessCpu() - before;
     }
 
     private static async Task<TimeSpan> MeasureAsync(Func<Task> action)
     {
-        var before = Cpu();
+        var before = CpuTimes.ProcessCpu();
         await action();
-        return Cpu() - before;
-    }
-
-    private static TimeSpan Cpu()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
+        return CpuTimes.ProcessCpu() - before;
     }
 
     /// <summary>Serves shard i's block as parsed before timing.</summary>

@@ -155,17 +155,11 @@ internal static class BatchDatabasePhases
         public static async Task<Measure> RunAsync(int port, Func<Task<int>> phase)
         {
             var server = PostgresServerCpu.Read(port);
-            var client = ProcessCpu();
+            var client = CpuTimes.ProcessCpu();
             var watch = Stopwatch.StartNew();
             var count = await phase();
             var elapsed = watch.Elapsed;
-            return new Measure(elapsed, ProcessCpu() - client, PostgresServerCpu.Read(port) - server, count, 0);
-        }
-
-        private static TimeSpan ProcessCpu()
-        {
-            using var process = Process.GetCurrentProcess();
-            return process.TotalProcessorTime;
+            return new Measure(elapsed, CpuTimes.ProcessCpu() - client, PostgresServerCpu.Read(port) - server, count, 0);
         }
     }
 }

@@ -34,7 +34,8 @@ internal sealed class CpuTimes
         return new Used(wall, ProcessCpu() - _client, server is { } s && _server is { } before ? s - before : null);
     }
 
-    private static TimeSpan ProcessCpu()
+    /// <summary>The CPU time this process has used so far.</summary>
+    public static TimeSpan ProcessCpu()
     {
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime;

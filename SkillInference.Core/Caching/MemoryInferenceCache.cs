@@ -419,36 +419,17 @@ public sealed class MemoryInferenceCache : IInferenceCache, IScoreCache
         return ref slot;
     }
 
-    /// <summary>Frees the ring's oldest slot, finding its place in its student's chain from the one index entry.</summary>
+    /// <summary>Frees the ring's oldest slot: finds the slot before it in its student's chain, then unlinks it.</summary>
     private static void Evict(Shard shard, int index)
     {
-        ref var slot = ref shard.At(index);
-        var student = slot.Student;
-        ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(shard.Heads, student);
-        if (head == index)
+        var student = shard.At(index).Student;
+        var previous = -1;
+        for (var current = shard.Heads[student]; current != index; current = shard.At(current).Next)
         {
-            if (slot.Next >= 0)
-            {
-                head = slot.Next;
-            }
-            else
-            {
-                shard.Heads.Remove(student);
-            }
-        }
-        else
-        {
-            var previous = head;
-            while (shard.At(previous).Next != index)
-            {
-                previous = shard.At(previous).Next;
-            }
-
-            shard.At(previous).Next = slot.Next;
+            previous = current;
         }
 
-        slot = default;
-        shard.Count--;
+        Unlink(shard, student, index, previous);
     }
 
     /// <summary>Frees a held slot and takes it out of its student's chain (and the student out of the index when it was the last).</summary>

@@ -37,20 +37,11 @@ internal ref struct RawJsonWriter(IBufferWriter<byte> output, JavaScriptEncoder?
     /// <summary>A finite number: the shortest text that reads back as the same double (what <see cref="Utf8JsonWriter"/> writes).</summary>
     public void Number(double value)
     {
-        if (!double.IsFinite(value))
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), "JSON has no NaN or infinity.");
-        }
-
-        if (_span.Length - _written < 32)
-        {
-            Grow(32);
-        }
-
-        var n = ShortDecimal.TryFormat(value, _span[_written..]);
+        var destination = NumberRoom(value);
+        var n = ShortDecimal.TryFormat(value, destination);
         if (n == 0)
         {
-            value.TryFormat(_span[_written..], out n, default, CultureInfo.InvariantCulture);
+            value.TryFormat(destination, out n, default, CultureInfo.InvariantCulture);
         }
 
         _written += n;
@@ -58,6 +49,13 @@ internal ref struct RawJsonWriter(IBufferWriter<byte> output, JavaScriptEncoder?
 
     /// <summary>A number without the short-decimal attempt (for values that are rarely short, such as probabilities).</summary>
     public void LongNumber(double value)
+    {
+        value.TryFormat(NumberRoom(value), out var n, default, CultureInfo.InvariantCulture);
+        _written += n;
+    }
+
+    /// <summary>Room for any double's text, after checking that JSON can hold it.</summary>
+    private Span<byte> NumberRoom(double value)
     {
         if (!double.IsFinite(value))
         {
@@ -69,8 +67,7 @@ internal ref struct RawJsonWriter(IBufferWriter<byte> output, JavaScriptEncoder?
             Grow(32);
         }
 
-        value.TryFormat(_span[_written..], out var n, default, CultureInfo.InvariantCulture);
-        _written += n;
+        return _span[_written..];
     }
 
     public void Integer(long value)

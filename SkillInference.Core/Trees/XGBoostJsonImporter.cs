@@ -231,58 +231,31 @@ internal static class XGBoostJsonImporter
     // The node arrays are most of a model (hundreds of thousands of numbers): each is read from its raw text in one
     // pass (the document has been validated as JSON), not element by element; an array that holds anything but plain
     // numbers is read element by element, which reports what is wrong with it.
-    private static int[] Ints(JsonElement tree, string name)
+    private static int[] Ints(JsonElement tree, string name) =>
+        Numbers(tree.GetProperty(name), ParseInt32, static x => x.ValueKind switch
+        {
+            JsonValueKind.True => 1,
+            JsonValueKind.False => 0,
+            _ => x.GetInt32(),
+        });
+
+    private static float[] Floats(JsonElement array) => Numbers(array, ParseSingle, static x => x.GetSingle());
+
+    private static double[] Doubles(JsonElement array) => Numbers(array, ParseDouble, static x => x.GetDouble());
+
+    /// <summary>An array's numbers from its raw text, or element by element (<paramref name="element"/>) when that fails.</summary>
+    private static T[] Numbers<T>(JsonElement array, NumberParser<T> parse, Func<JsonElement, T> element)
     {
-        var array = tree.GetProperty(name);
-        if (array.ValueKind == JsonValueKind.Array && TryScan(JsonMarshal.GetRawUtf8Value(array), array.GetArrayLength(), ParseInt32, out int[] scanned))
+        if (array.ValueKind == JsonValueKind.Array && TryScan(JsonMarshal.GetRawUtf8Value(array), array.GetArrayLength(), parse, out T[] scanned))
         {
             return scanned;
         }
 
-        var values = new int[array.GetArrayLength()];
+        var values = new T[array.GetArrayLength()];
         var i = 0;
         foreach (var x in array.EnumerateArray())
         {
-            values[i++] = x.ValueKind switch
-            {
-                JsonValueKind.True => 1,
-                JsonValueKind.False => 0,
-                _ => x.GetInt32(),
-            };
-        }
-
-        return values;
-    }
-
-    private static float[] Floats(JsonElement array)
-    {
-        if (array.ValueKind == JsonValueKind.Array && TryScan(JsonMarshal.GetRawUtf8Value(array), array.GetArrayLength(), ParseSingle, out float[] scanned))
-        {
-            return scanned;
-        }
-
-        var values = new float[array.GetArrayLength()];
-        var i = 0;
-        foreach (var x in array.EnumerateArray())
-        {
-            values[i++] = x.GetSingle();
-        }
-
-        return values;
-    }
-
-    private static double[] Doubles(JsonElement array)
-    {
-        if (array.ValueKind == JsonValueKind.Array && TryScan(JsonMarshal.GetRawUtf8Value(array), array.GetArrayLength(), ParseDouble, out double[] scanned))
-        {
-            return scanned;
-        }
-
-        var values = new double[array.GetArrayLength()];
-        var i = 0;
-        foreach (var x in array.EnumerateArray())
-        {
-            values[i++] = x.GetDouble();
+            values[i++] = element(x);
         }
 
         return values;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.ObjectPool;
 using SkillInference.Host.Contracts.V1;
 using SkillInference.Inference;
+using SkillInference.Serialization;
 
 namespace SkillInference.Host.Endpoints;
 
@@ -42,7 +43,7 @@ internal sealed partial class BatchRequestReader
     private readonly List<byte[]> _columnUtf8 = [];
     private readonly Dictionary<string, string> _skills = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _skillLookup;
-    private readonly Dictionary<string, Transitions> _transitions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NameTransitions> _transitions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Skill, bool Explain), int> _groupIndex = [];
     private readonly List<GroupBuffers> _groupBuffers = [];
     private readonly List<BatchGroup> _groups = [];
@@ -59,7 +60,7 @@ internal sealed partial class BatchRequestReader
     private int[] _order = new int[64];
     private BatchItemError?[] _itemErrors = new BatchItemError?[64];
     private char[] _chars = new char[128];
-    private readonly Transitions _lastItem = new();
+    private readonly NameTransitions _lastItem = new();
 
     public BatchRequestReader(int maxItems, int maxExplanations = int.MaxValue)
     {
@@ -362,7 +363,7 @@ internal sealed partial class BatchRequestReader
     /// Where an item's names are predicted from: its skill's transitions when the skill was read before its features
     /// (and is interned), else those of whatever item came last.
     /// </summary>
-    private Transitions TransitionsOf(string? skill)
+    private NameTransitions TransitionsOf(string? skill)
     {
         if (skill is null || !_skills.ContainsKey(skill))
         {
@@ -371,7 +372,7 @@ internal sealed partial class BatchRequestReader
 
         if (!_transitions.TryGetValue(skill, out var transitions))
         {
-            _transitions[skill] = transitions = new Transitions();
+            _transitions[skill] = transitions = new NameTransitions();
         }
 
         return transitions;
@@ -616,42 +617,6 @@ internal sealed partial class BatchRequestReader
         string.Create(CultureInfo.InvariantCulture, $"The request body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
 
     private bool Reusable() => _pairColumn.Length <= MaxPooledPairs && _groupBuffers.Sum(b => b.Capacity) <= MaxPooledPairs;
-
-    /// <summary>
-    /// Which name followed which the last time (per skill): a name is first compared, as bytes, with the one that
-    /// followed the previous name, so items that send the same names in the same order, with some left out, are read
-    /// without a dictionary lookup per name.
-    /// </summary>
-    private sealed class Transitions
-    {
-        private int[] _next = [];
-        private int _first = -1;
-
-        /// <summary>The name expected after <paramref name="previous"/> (-1: the first name), or -1.</summary>
-        public int After(int previous) => previous < 0 ? _first : previous < _next.Length ? _next[previous] - 1 : -1;
-
-        public void Learn(int previous, int column)
-        {
-            if (previous < 0)
-            {
-                _first = column;
-                return;
-            }
-
-            if (previous >= _next.Length)
-            {
-                Array.Resize(ref _next, Math.Max(previous + 1, _next.Length * 2));
-            }
-
-            _next[previous] = column + 1;
-        }
-
-        public void Clear()
-        {
-            Array.Clear(_next);
-            _first = -1;
-        }
-    }
 
     private struct Item
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using SkillInference.Inference;
+using SkillInference.Serialization;
 
 namespace SkillInference.Batch.Relational;
 
@@ -35,12 +36,11 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
     private byte[] _lastGroup;
     private int[] _lastCell;
 
-    // Per column, its name in UTF-8 and the column that followed it last; per group, the column it last began with. Rows
-    // of one table list their names in the same order (jsonb sorts an object's keys), so a name is almost always one
-    // byte comparison with the name expected next, not a lookup; a row without some feature costs one lookup there.
+    // Per column, its name in UTF-8; per group, which name followed which. Rows of one table list their names in the
+    // same order (jsonb sorts an object's keys), so a name is almost always one byte comparison with the name expected
+    // next, not a lookup; a row without some feature costs one lookup there.
     private byte[][] _utf8Names;
-    private int[] _next;
-    private readonly int[] _first = [-1, -1];
+    private readonly NameTransitions[] _transitions = [new(), new()];
 
     /// <summary>Starts an empty block.</summary>
     /// <param name="capacity">The number of rows expected.</param>
@@ -58,7 +58,6 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
         _lastGroup = ArrayPool<byte>.Shared.Rent(64);
         _lastCell = ArrayPool<int>.Shared.Rent(64);
         _utf8Names = new byte[64][];
-        _next = new int[64];
     }
 
     /// <summary>The rows added so far.</summary>
@@ -206,22 +205,12 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
     /// </summary>
     private int Column(ref Utf8JsonReader reader, byte group, int previous)
     {
-        var expected = previous < 0 ? _first[group - 1] : _next[previous];
-        if (expected >= 0 && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(_utf8Names[expected]))
-        {
-            return expected;
-        }
-
-        var column = Lookup(ref reader);
-        if (previous < 0)
-        {
-            _first[group - 1] = column;
-        }
-        else
-        {
-            _next[previous] = column;
-        }
-
+        var transitions = _transitions[group - 1];
+        var expected = transitions.After(previous);
+        var column = expected >= 0 && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(_utf8Names[expected])
+            ? expected
+            : Lookup(ref reader);
+        transitions.Learn(previous, column);
         return column;
     }
 
@@ -246,14 +235,12 @@ internal sealed class StudentFeatureBlockBuilder : IDisposable
             Grow(ref _lastRow, column + 1);
             Grow(ref _lastGroup, column + 1);
             Grow(ref _lastCell, column + 1);
-            if (column >= _next.Length)
+            if (column >= _utf8Names.Length)
             {
-                Array.Resize(ref _next, column * 2);
                 Array.Resize(ref _utf8Names, column * 2);
             }
 
             _lastRow[column] = -1;
-            _next[column] = -1;
             _utf8Names[column] = Encoding.UTF8.GetBytes(text);
             return column;
         }
