@@ -22,7 +22,9 @@
 #   6. `skillinf predict` against Python (pandas + xgboost, tools/bench/predict_pandas.py) on one CSV, and the kernel alone
 #   7. the host over HTTP: fixed rate (open loop) and saturation (wrk), student ids with the cache off and on,
 #      /infer/batch (the sample models; XGB-300x6 beside the kernel alone)
-#   8. the result cache replay: two hosts sharing a Redis, a day of traffic with feature updates and a deploy at noon
+#   8. the result cache replay: two hosts sharing a Redis, a day of traffic with feature updates and a deploy at noon;
+#      then the host's cold start (tools/bench/host_cold_start.sh): the framework-dependent build against the container
+#      image's (deploy/publish-host.sh, published in step 2)
 #   9. batch inference into a throwaway PostgreSQL: the seven sample skills (issue 4), then XGB-300x6 beside the kernel
 #  10. writes SkillInference.Benchmarks/RESULTS.md (the suite's block; the rest of the file is kept)
 set -euo pipefail
@@ -35,7 +37,7 @@ for arg in "$@"; do
   case "$arg" in
     --short) SHORT=1 ;;
     --no-batch-e2e) BATCH_E2E=0 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (use --short, --no-batch-e2e)" >&2; exit 2 ;;
   esac
 done
@@ -106,6 +108,13 @@ build() {
     grep -E ': (error|warning) ' "$RESULTS/publish-skillinf-composite.log" | sort -u | head -n 20 >&2
     return 1
   fi
+  # The host as the container image ships it (deploy/publish-host.sh: self-contained, composite ReadyToRun), for the
+  # cold-start comparison (step 8).
+  if ! bash deploy/publish-host.sh "$BUILD/publish/host-image" --artifacts-path "$BUILD" -warnaserror -v quiet >"$RESULTS/publish-host-image.log" 2>&1; then
+    echo "Publishing the host image's app (deploy/publish-host.sh) failed ($RESULTS/publish-host-image.log):" >&2
+    grep -E ': (error|warning) ' "$RESULTS/publish-host-image.log" | sort -u | head -n 20 >&2
+    return 1
+  fi
 }
 phase "build (Release)" build
 
@@ -149,6 +158,21 @@ phase "HTTP (fixed rate, saturation, student ids, batch)" dotnet "$BENCH" --http
 
 # ---- 8. cache replay ------------------------------------------------------------------------------------------------
 phase "cache replay (2 hosts + Redis)" dotnet "$BENCH" --cache-replay --host-dll "$HOST"
+
+# ---- host cold start --------------------------------------------------------------------------------------------------
+# A new instance, as Cloud Run starts one: time to /health/ready and the first /infer/batch (1,000 items of the seven
+# sample skills), the framework-dependent build (JIT) against deploy/publish-host.sh's (composite ReadyToRun).
+host_cold_start() {
+  head -n 1 "$WORK/http/batch-bodies.txt" >"$WORK/http/cold-start-body.json"
+  {
+    printf 'Measured %s on %s (%s).\n\n' "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$(nproc) cores"
+    bash tools/bench/host_cold_start.sh --store "$WORK/http/store" --body "$WORK/http/cold-start-body.json" --runs "$([ "$SHORT" -eq 1 ] && echo 3 || echo 11)" \
+      "framework-dependent, JIT (dotnet SkillInference.Host.dll)=dotnet $HOST" \
+      "deploy/publish-host.sh: self-contained, composite ReadyToRun (the image)=$BUILD/publish/host-image/SkillInference.Host"
+  } >"$RESULTS/host-cold-start.md"
+  cat "$RESULTS/host-cold-start.md"
+}
+phase "host cold start (JIT vs composite ReadyToRun)" host_cold_start
 
 # ---- 9. batch inference into PostgreSQL -----------------------------------------------------------------------------
 PGROOT=

@@ -138,6 +138,20 @@ start_gcs_emulator || true
 # ---- end of Cloud Storage emulator section ------------------------------------------------------------------------
 
 # ---- build and test ------------------------------------------------------------------------------------------
+# The host as the container image ships it (deploy/publish-host.sh: self-contained, composite ReadyToRun), published
+# once before the tests so that its minutes of ahead-of-time compilation do not compete with running tests; the
+# published-host tests (PublishedHostEndToEndTests, HostStartupTests) run a copy of it. Before the build, which then
+# finds the libraries compiled and leaves their outputs exactly as a plain Release build writes them (for dotnet pack).
+log "Publishing the host as the container image ships it (deploy/publish-host.sh)"
+published_host="$ROOT/artifacts/published-host"
+rm -rf "$published_host"
+if bash deploy/publish-host.sh "$published_host" -v quiet >"$RESULTS/publish-host.log" 2>&1; then
+  export SKILLINF_TEST_PUBLISHED_HOST="$published_host"
+else
+  tail -n 30 "$RESULTS/publish-host.log" >&2
+  echo "deploy/publish-host.sh failed (log above); the published-host tests will try it again and fail" >&2
+fi
+
 log "Building (Release)"
 if ! dotnet build SkillInference.sln -c Release -warnaserror 2>&1 | tail -n 3; then
   echo "tests: 0 passed, 1 failed, 0 skipped (the build failed)"

@@ -71,7 +71,7 @@ internal static partial class ResultsReport
             s.AppendLine();
         }
 
-        s.AppendLine(C, $"Reproduce: `{command}` (builds Release, prepares the models, runs everything below and rewrites this block; about {(quick ? "8" : "45")} minutes). Raw results: `artifacts/bench/work/results/` (BenchmarkDotNet markdown and JSON, `python.json`, `python-deep.json`, `predict.json`, `http.json`, `replay.json`, `batch-e2e.json`, `batch-xgb.json`).");
+        s.AppendLine(C, $"Reproduce: `{command}` (builds Release, prepares the models, runs everything below and rewrites this block; about {(quick ? "8" : "45")} minutes). Raw results: `artifacts/bench/work/results/` (BenchmarkDotNet markdown and JSON, `python.json`, `python-deep.json`, `predict.json`, `http.json`, `replay.json`, `batch-e2e.json`, `batch-xgb.json`, `host-cold-start.md`).");
         s.AppendLine();
         Machine(s, r, sdk, commit);
         Issue10Targets(s, r);
@@ -100,6 +100,16 @@ internal static partial class ResultsReport
             s.AppendLine("### XGB-300x6 through the batch worker into PostgreSQL, beside the kernel alone");
             s.AppendLine();
             s.AppendLine(string.Join('\n', xgb.Trim().Split('\n').SkipWhile(l => l.StartsWith("## ", StringComparison.Ordinal))).Trim());
+            s.AppendLine();
+        }
+
+        if (r.HostColdStartMarkdown is { } coldStart)
+        {
+            s.AppendLine("### Host cold start: the container image's build against the framework-dependent one");
+            s.AppendLine();
+            s.AppendLine("A new instance as Cloud Run starts one, on the same store: from process start to `/health/ready` answering 200 (every deployed model loaded), then one `/infer/batch` of 1,000 items over the seven sample skills, twice; medians, the two builds taking turns (`tools/bench/host_cold_start.sh`). The image's app is published by `deploy/publish-host.sh`: self-contained, the runtime, ASP.NET Core, ML.NET and the host compiled ahead of time together (composite ReadyToRun), so little is left for the JIT when the first requests come.");
+            s.AppendLine();
+            s.AppendLine(coldStart.Trim());
             s.AppendLine();
         }
 

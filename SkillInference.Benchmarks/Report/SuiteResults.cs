@@ -53,6 +53,9 @@ internal sealed partial class SuiteResults
     /// <summary>Its Markdown, as printed.</summary>
     public string? BatchXgbMarkdown { get; private init; }
 
+    /// <summary>tools/bench/host_cold_start.sh's table (eng/bench.sh writes it to host-cold-start.md).</summary>
+    public string? HostColdStartMarkdown { get; private init; }
+
     /// <summary>XGB-300x6 through the batch worker beside the kernel alone (<c>--batch-e2e --xgb</c>).</summary>
     public JsonObject? BatchXgb { get; private init; }
 
@@ -113,6 +116,7 @@ internal sealed partial class SuiteResults
             Batch = Json(Path.Combine(results, "batch-e2e.json")),
             BatchXgb = Json(Path.Combine(results, "batch-xgb.json")),
             BatchXgbMarkdown = File.Exists(Path.Combine(results, "batch-xgb.md")) ? File.ReadAllText(Path.Combine(results, "batch-xgb.md")) : null,
+            HostColdStartMarkdown = File.Exists(Path.Combine(results, "host-cold-start.md")) ? File.ReadAllText(Path.Combine(results, "host-cold-start.md")) : null,
             StudentChecks = Json(Path.Combine(results, "student-cache.json")),
             XgbDeepInfo = Json(BenchWork.Xgb400.Info),
             Previous = previous,

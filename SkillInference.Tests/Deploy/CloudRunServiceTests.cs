@@ -70,6 +70,44 @@ public sealed class CloudRunServiceTests
     }
 
     [TestMethod]
+    public async Task Dockerfile_RestoresEveryProjectTheHostReferences_AndShipsWhatPublishHostWrites()
+    {
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "deploy", "Dockerfile"));
+        var copied = System.Text.RegularExpressions.Regex.Matches(dockerfile, @"^COPY (\S+\.csproj) ", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToArray();
+
+        // The host's project and everything it references, followed through the project files as MSBuild would.
+        var closure = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(["SkillInference.Host/SkillInference.Host.csproj"]);
+        while (pending.TryPop(out var project))
+        {
+            if (!closure.Add(project))
+            {
+                continue;
+            }
+
+            var folder = Path.GetDirectoryName(Path.Combine(RepositoryRoot.Path, project))!;
+            foreach (var reference in System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, project)).Descendants("ProjectReference"))
+            {
+                var full = Path.GetFullPath(Path.Combine(folder, reference.Attribute("Include")!.Value.Replace('\\', '/')));
+                pending.Push(Path.GetRelativePath(RepositoryRoot.Path, full).Replace('\\', '/'));
+            }
+        }
+
+        CollectionAssert.AreEqual(closure.ToArray(), copied, "the restore layer copies the project file of the host and of every project it references (a missing one fails `docker build` at restore)");
+        StringAssert.Contains(dockerfile, "RUN bash deploy/publish-host.sh /app", "the image is published by the script the published-host tests run");
+        StringAssert.Contains(dockerfile, "ENTRYPOINT [\"/app/SkillInference.Host\"]", "the image starts the executable publish-host.sh writes");
+        var script = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "deploy", "publish-host.sh"));
+        foreach (var property in new[] { "-p:SelfContained=true", "-p:PublishReadyToRun=true" })
+        {
+            StringAssert.Contains(dockerfile, property, "the restore layer restores what the publish needs (runtime and ReadyToRun compiler packs)");
+        }
+
+        StringAssert.Contains(script, "--self-contained true");
+        StringAssert.Contains(script, "-p:PublishReadyToRun=true");
+    }
+
+    [TestMethod]
     public async Task ServiceYaml_EnvironmentNames_AreConfigurationKeysTheHostBinds()
     {
         var names = (await ContainerAsync()).GetProperty("env").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray();

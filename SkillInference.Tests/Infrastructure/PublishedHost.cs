@@ -4,8 +4,8 @@ using System.Net;
 namespace SkillInference.Tests.Infrastructure;
 
 /// <summary>
-/// The host as <c>dotnet publish</c> writes it (what deploy/Dockerfile copies into the image), run the way Cloud Run
-/// runs the container: <c>dotnet SkillInference.Host.dll</c> with <c>PORT</c> set, as an unprivileged user when the
+/// The host as deploy/publish-host.sh writes it (what deploy/Dockerfile copies into the image), run the way Cloud Run
+/// runs the container: its <c>SkillInference.Host</c> executable with <c>PORT</c> set, as an unprivileged user when the
 /// tests run as root, from a read-only app folder. No Docker engine runs here, so this is the container's contract.
 /// </summary>
 public static class PublishedHost
@@ -13,13 +13,24 @@ public static class PublishedHost
     /// <summary>The user the container runs as (deploy/Dockerfile uses the official images' non-root <c>app</c>; here: <c>nobody</c>).</summary>
     public const string UnprivilegedUser = "nobody";
 
+    /// <summary>The environment variable naming a folder deploy/publish-host.sh already wrote (eng/test.sh sets it).</summary>
+    public const string PublishedVariable = "SKILLINF_TEST_PUBLISHED_HOST";
+
+    /// <summary>The executable the image starts (deploy/Dockerfile's entry point).</summary>
+    public const string Executable = "SkillInference.Host";
+
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _published;
 
     /// <summary>Whether the tests run as root (then the host is started as <see cref="UnprivilegedUser"/>).</summary>
     public static bool RunningAsRoot => Environment.UserName == "root";
 
-    /// <summary>Publishes the built host once per test run (<c>dotnet publish --no-build</c>, a few seconds) and returns the folder, made read-only.</summary>
+    /// <summary>
+    /// The host as deploy/publish-host.sh writes it for the image (self-contained, composite ReadyToRun), once per test
+    /// run, in a read-only folder. eng/test.sh publishes it before the tests start (a few minutes of ahead-of-time
+    /// compilation, which would otherwise compete with running tests) and names the folder in
+    /// <c>SKILLINF_TEST_PUBLISHED_HOST</c>; a copy of it is used. Without that variable the script runs here.
+    /// </summary>
     public static async Task<string> EnsurePublishedAsync()
     {
         await Gate.WaitAsync();
@@ -28,10 +39,11 @@ public static class PublishedHost
             if (_published is null)
             {
                 var output = Path.Combine(TempDirectory.Create("published-host"), "app");
-                var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-                var project = Path.Combine(RepositoryRoot.Path, "SkillInference.Host", "SkillInference.Host.csproj");
-                var (code, text) = await RunAsync(TimeSpan.FromMinutes(3), "dotnet", "publish", project, "-c", configuration, "--no-build", "-o", output, "-nologo");
-                Assert.AreEqual(0, code, $"dotnet publish of the host failed (build the solution in {configuration} first):\n{text}");
+                var (code, text) = Environment.GetEnvironmentVariable(PublishedVariable) is { Length: > 0 } published
+                    ? await RunAsync(TimeSpan.FromMinutes(2), "cp", "-a", published, output)
+                    : await RunAsync(TimeSpan.FromMinutes(15), "bash", Path.Combine(RepositoryRoot.Path, "deploy", "publish-host.sh"), output);
+                Assert.AreEqual(0, code, $"publishing the host as deploy/publish-host.sh does failed:\n{text}");
+                Assert.IsTrue(File.Exists(Path.Combine(output, Executable)), $"deploy/publish-host.sh wrote no {Executable} executable in {output}");
                 (code, text) = await RunAsync(TimeSpan.FromMinutes(1), "chmod", "-R", "a-w", output);
                 Assert.AreEqual(0, code, text);
                 _published = output;
@@ -56,16 +68,16 @@ public static class PublishedHost
     }
 
     /// <summary>
-    /// Starts <c>dotnet APP/SkillInference.Host.dll</c> in <paramref name="workingDirectory"/> with <paramref name="environment"/>
+    /// Starts <c>APP/SkillInference.Host</c> (the image's entry point) in <paramref name="workingDirectory"/> with <paramref name="environment"/>
     /// added (null removes a variable), as <see cref="UnprivilegedUser"/> when running as root. <c>setpriv</c> execs
     /// the host in place, so the process id is the host's own (a signal reaches it, as PID 1 in a container).
     /// </summary>
     public static ProcessRunner Start(string appDirectory, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
+        var executable = Path.Combine(appDirectory, Executable);
         var info = RunningAsRoot
-            ? new ProcessStartInfo("setpriv") { ArgumentList = { "--reuid", UnprivilegedUser, "--regid", "nogroup", "--clear-groups", "dotnet" } }
-            : new ProcessStartInfo("dotnet");
-        info.ArgumentList.Add(Path.Combine(appDirectory, "SkillInference.Host.dll"));
+            ? new ProcessStartInfo("setpriv") { ArgumentList = { "--reuid", UnprivilegedUser, "--regid", "nogroup", "--clear-groups", executable } }
+            : new ProcessStartInfo(executable);
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);

@@ -6,7 +6,7 @@ using SkillInference.Tests.Infrastructure;
 namespace SkillInference.Tests.Integration;
 
 /// <summary>
-/// The published host started the way a container or an operator starts it — <c>dotnet /app/SkillInference.Host.dll</c>
+/// The published host started the way a container or an operator starts it — <c>/app/SkillInference.Host</c>
 /// from another directory: it reads its own appsettings.json, listens on <c>PORT</c>, and does not log every request.
 /// </summary>
 [TestClass]

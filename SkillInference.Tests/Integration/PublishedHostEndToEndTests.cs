@@ -15,7 +15,7 @@ namespace SkillInference.Tests.Integration;
 
 /// <summary>
 /// From notebook to a running service, end to end: the seven Phase-0 bundles of <see cref="RetrainingPipeline"/> are
-/// imported into a bucket of the Cloud Storage emulator, and the host as <c>dotnet publish</c> writes it runs the way
+/// imported into a bucket of the Cloud Storage emulator, and the host as deploy/publish-host.sh writes it runs the way
 /// Cloud Run runs the container (deploy/Dockerfile): <c>PORT</c> set, an unprivileged user, the app folder read-only
 /// and a scratch folder as the working directory, its store in the bucket, PostgreSQL with the password from the environment (as Secret
 /// Manager injects it). <c>skillinf smoke</c> passes against it, its scores over HTTP equal xgboost's own
