@@ -156,6 +156,7 @@ internal static class BatchEndToEnd
             | full run, end to end | **{wall.Elapsed.TotalSeconds:0.00} s** ({full.Predictions / wall.Elapsed.TotalSeconds:N0} predictions/s); shards of {shardSize:N0}, {parallel} at a time |
             | time in shards (summed) | read {full.ReadTime.TotalSeconds:0.00} s, score {full.ScoreTime.TotalSeconds:0.00} s, write {full.WriteTime.TotalSeconds:0.00} s |
             | CPU during the run | {fullCpu} |
+            | code | {CodeKind.Describe()} |
             | the kernel alone, same rows, same shards, {parallel} at a time | {inside:0.000} s; outside the kernel {wall.Elapsed.TotalSeconds - inside:0.00} s = **{(wall.Elapsed.TotalSeconds - inside) / inside:0.0}×** the time inside |
             | stored scores equal to xgboost's predict_proba | {result["check"]!["exactToXgboost"]} of {expected.Length:N0} |
             """));
@@ -165,6 +166,7 @@ internal static class BatchEndToEnd
     private static JsonObject Describe(InferenceRun run, TimeSpan wall, int shardSize, int parallel, CpuTimes.Used cpu) => new()
     {
         ["cpu"] = cpu.ToJson(),
+        ["code"] = CodeKind.Composite ? "composite-r2r" : "jit",
         ["students"] = run.Students,
         ["predictions"] = run.Predictions,
         ["inserted"] = run.Inserted,
@@ -191,8 +193,8 @@ internal static class BatchEndToEnd
         Console.WriteLine(string.Create(c, $"""
             ## Batch inference end to end (PostgreSQL) — {DateTime.UtcNow:yyyy-MM-dd}
 
-            Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; PostgreSQL on 127.0.0.1 (fsync off).
-            Reproduce: `SKILLINF_BENCH_POSTGRES='Host=...;Database=...' dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e --students {students} --shard-size {shardSize} --parallel {parallel}`
+            Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; PostgreSQL on 127.0.0.1 (fsync off). Code: {CodeKind.Describe()}.
+            Reproduce: `SKILLINF_BENCH_POSTGRES='Host=...;Database=...' dotnet run -c Release --project SkillInference.Benchmarks -- --batch-e2e --students {students} --shard-size {shardSize} --parallel {parallel}` (eng/bench.sh runs it precompiled: `dotnet publish SkillInference.Benchmarks -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true`, then `SkillInference.Benchmarks --batch-e2e ...`)
 
             | measure | value |
             |---|---|

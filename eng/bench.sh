@@ -12,7 +12,8 @@
 #   2. builds the benchmarks, the host and the CLI in Release, into artifacts/bench/build (apart from the usual bin/ and
 #      obj/, so a build here never races another build of the same projects), and publishes the CLI twice: self-contained
 #      with composite ReadyToRun (the runtime and the tool precompiled together, as a container image ships it) and
-#      framework-dependent ReadyToRun (as `dotnet tool install` would run it)
+#      framework-dependent ReadyToRun (as `dotnet tool install` would run it); the host as its image ships it
+#      (deploy/publish-host.sh) and the benchmarks precompiled the same way (for step 9)
 #   3. models, cached in artifacts/bench/work and made again when missing: XGB-300x6 and the deep XGB-400x8
 #      (tools/bench/make_xgboost_model.py, real xgboost) and their ONNX conversions (tools/bench/xgboost_to_onnx.py);
 #      then `--prepare`: the xgboost-json bundles, FT-300 (ML.NET FastTree) and its ONNX export, the seven sample
@@ -25,7 +26,8 @@
 #   8. the result cache replay: two hosts sharing a Redis, a day of traffic with feature updates and a deploy at noon;
 #      then the host's cold start (tools/bench/host_cold_start.sh): the framework-dependent build against the container
 #      image's (deploy/publish-host.sh, published in step 2)
-#   9. batch inference into a throwaway PostgreSQL: the seven sample skills (issue 4), then XGB-300x6 beside the kernel
+#   9. batch inference into a throwaway PostgreSQL: the seven sample skills (issue 4), then XGB-300x6 beside the kernel;
+#      run from the benchmarks published as the host image is (self-contained, composite ReadyToRun)
 #  10. writes SkillInference.Benchmarks/RESULTS.md (the suite's block; the rest of the file is kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +39,7 @@ for arg in "$@"; do
   case "$arg" in
     --short) SHORT=1 ;;
     --no-batch-e2e) BATCH_E2E=0 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (use --short, --no-batch-e2e)" >&2; exit 2 ;;
   esac
 done
@@ -50,6 +52,8 @@ RESULTS=$WORK/results
 BUILD=$ROOT/artifacts/bench/build
 BENCH="$BUILD/bin/SkillInference.Benchmarks/release/SkillInference.Benchmarks.dll"
 HOST="$BUILD/bin/SkillInference.Host/release/SkillInference.Host.dll"
+# The batch worker's measurements run precompiled, as the host image runs the worker (step 9).
+BENCH_COMPOSITE="$BUILD/publish/benchmarks-composite/SkillInference.Benchmarks"
 # skillinf as a bulk-scoring deployment would install it: self-contained, the runtime and the tool precompiled together
 # (composite ReadyToRun: almost nothing left to JIT at start-up); beside it the framework-dependent ReadyToRun build.
 CLI="$BUILD/publish/skillinf-composite/skillinf"
@@ -106,6 +110,14 @@ build() {
        --artifacts-path "$BUILD" -o "$BUILD/publish/skillinf-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf-composite.log" 2>&1; then
     echo "Publishing skillinf (self-contained, composite ReadyToRun) failed ($RESULTS/publish-skillinf-composite.log):" >&2
     grep -E ': (error|warning) ' "$RESULTS/publish-skillinf-composite.log" | sort -u | head -n 20 >&2
+    return 1
+  fi
+  # The benchmarks precompiled as the host image is (self-contained, composite ReadyToRun), for the batch worker's
+  # measurements (step 9): the worker runs in the host, whose image is published so (deploy/publish-host.sh).
+  if ! dotnet publish SkillInference.Benchmarks -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
+       --artifacts-path "$BUILD" -o "$BUILD/publish/benchmarks-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-benchmarks-composite.log" 2>&1; then
+    echo "Publishing the benchmarks (composite ReadyToRun) failed ($RESULTS/publish-benchmarks-composite.log):" >&2
+    grep -E ': (error|warning) ' "$RESULTS/publish-benchmarks-composite.log" | sort -u | head -n 20 >&2
     return 1
   fi
   # The host as the container image ships it (deploy/publish-host.sh: self-contained, composite ReadyToRun), for the
@@ -198,9 +210,9 @@ batch_e2e() {
   local students=100000
   [ "$SHORT" -eq 1 ] && students=10000
   export SKILLINF_BENCH_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=app;Password=app;Database=skills"
-  dotnet "$BENCH" --batch-e2e --students $students --shard-size 1000 --parallel 2 >"$RESULTS/batch-e2e.md"
+  "$BENCH_COMPOSITE" --batch-e2e --students $students --shard-size 1000 --parallel 2 >"$RESULTS/batch-e2e.md"
   cat "$RESULTS/batch-e2e.md"
-  dotnet "$BENCH" --batch-e2e --xgb --students $students --shard-size 1000 --parallel 2 >"$RESULTS/batch-xgb.md"
+  "$BENCH_COMPOSITE" --batch-e2e --xgb --students $students --shard-size 1000 --parallel 2 >"$RESULTS/batch-xgb.md"
   cat "$RESULTS/batch-xgb.md"
   unset SKILLINF_BENCH_POSTGRES
   stop_postgres

@@ -14,6 +14,10 @@ namespace SkillInference.Host.Endpoints;
 /// </summary>
 internal sealed partial class BatchRequestReader
 {
+    /// <summary>What fast_float may read of a number: a sign, a decimal point, an exponent; no white space, no thousands.</summary>
+    private const System.Globalization.NumberStyles NumberStyles =
+        System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint | System.Globalization.NumberStyles.AllowExponent;
+
     /// <summary>Reads the whole body on the fast path; false when the body needs the full reader.</summary>
     private bool TryReadFast(ReadOnlySpan<byte> json)
     {
@@ -277,78 +281,37 @@ internal sealed partial class BatchRequestReader
     }
 
     /// <summary>A number in JSON's grammar (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>) that is a finite double.</summary>
+    /// <remarks>
+    /// One pass: fast_float reads the longest number it can (correctly rounded, as Utf8JsonReader.TryGetDouble's parser
+    /// is; the test of both paths compares them) with signs, decimal point and exponent allowed but no white space, and
+    /// what it accepts beyond JSON's grammar is then ruled out on the few bytes where it can show: a leading <c>+</c> or
+    /// <c>.</c>, a leading zero before a digit, a point without a digit after it. An exponent without digits is not
+    /// consumed, so the byte after the number is not a separator and the body goes to the full reader, as it does for
+    /// anything else left over (<c>1.5.3</c>).
+    /// </remarks>
     private static bool ReadNumber(ReadOnlySpan<byte> json, ref int p, out double value)
     {
-        value = 0;
-        var start = p;
-        var i = p;
-        if (i < json.Length && json[i] == '-')
-        {
-            i++;
-        }
-
-        if (i >= json.Length)
+        var rest = json[p..];
+        if (!csFastFloat.FastDoubleParser.TryParseDouble(rest, out var consumed, out value, NumberStyles) || !double.IsFinite(value))
         {
             return false;
         }
 
-        if (json[i] == '0')
-        {
-            i++;
-        }
-        else if (json[i] is >= (byte)'1' and <= (byte)'9')
-        {
-            SkipDigits(json, ref i);
-        }
-        else
+        var number = rest[..consumed];
+        var i = number[0] == '-' ? 1 : 0;
+        if (i >= number.Length || !char.IsAsciiDigit((char)number[i]) || (number[i] == '0' && i + 1 < number.Length && char.IsAsciiDigit((char)number[i + 1])))
         {
             return false;
         }
 
-        if (i < json.Length && json[i] == '.')
-        {
-            i++;
-            if (SkipDigits(json, ref i) == 0)
-            {
-                return false;
-            }
-        }
-
-        if (i < json.Length && (json[i] == 'e' || json[i] == 'E'))
-        {
-            i++;
-            if (i < json.Length && (json[i] == '+' || json[i] == '-'))
-            {
-                i++;
-            }
-
-            if (SkipDigits(json, ref i) == 0)
-            {
-                return false;
-            }
-        }
-
-        // fast_float: correctly rounded, as Utf8JsonReader.TryGetDouble's parser is (the test of both paths compares them).
-        var number = json[start..i];
-        if (!csFastFloat.FastDoubleParser.TryParseDouble(number, out var consumed, out value) || consumed != number.Length || !double.IsFinite(value))
+        var point = number.IndexOf((byte)'.');
+        if (point >= 0 && (point + 1 == number.Length || !char.IsAsciiDigit((char)number[point + 1])))
         {
             return false;
         }
 
-        p = i;
+        p += consumed;
         return true;
-    }
-
-    /// <summary>Skips ASCII digits; returns how many.</summary>
-    private static int SkipDigits(ReadOnlySpan<byte> json, ref int i)
-    {
-        var start = i;
-        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
-        {
-            i++;
-        }
-
-        return i - start;
     }
 
     /// <summary>After a list element: a comma (then <paramref name="more"/>, and whitespace skipped) or the closing token.</summary>
