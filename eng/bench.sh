@@ -100,14 +100,16 @@ build() {
       return 1
     fi
   done
+  # Each publish has its own intermediate folder: ReadyToRun images of one kind (framework-dependent, or the parts of a
+  # composite) left in a shared one were taken up by the next publish of another kind, whose tool then aborted at start.
   if ! dotnet publish SkillInference.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-       --artifacts-path "$BUILD" -o "$BUILD/publish/skillinf" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf.log" 2>&1; then
+       --artifacts-path "$BUILD/publish-work/skillinf" -o "$BUILD/publish/skillinf" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf.log" 2>&1; then
     echo "Publishing skillinf (ReadyToRun) failed ($RESULTS/publish-skillinf.log):" >&2
     grep -E ': (error|warning) ' "$RESULTS/publish-skillinf.log" | sort -u | head -n 20 >&2
     return 1
   fi
   if ! dotnet publish SkillInference.Cli -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
-       --artifacts-path "$BUILD" -o "$BUILD/publish/skillinf-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf-composite.log" 2>&1; then
+       --artifacts-path "$BUILD/publish-work/skillinf-composite" -o "$BUILD/publish/skillinf-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf-composite.log" 2>&1; then
     echo "Publishing skillinf (self-contained, composite ReadyToRun) failed ($RESULTS/publish-skillinf-composite.log):" >&2
     grep -E ': (error|warning) ' "$RESULTS/publish-skillinf-composite.log" | sort -u | head -n 20 >&2
     return 1
@@ -115,14 +117,14 @@ build() {
   # The benchmarks precompiled as the host image is (self-contained, composite ReadyToRun), for the batch worker's
   # measurements (step 9): the worker runs in the host, whose image is published so (deploy/publish-host.sh).
   if ! dotnet publish SkillInference.Benchmarks -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
-       --artifacts-path "$BUILD" -o "$BUILD/publish/benchmarks-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-benchmarks-composite.log" 2>&1; then
+       --artifacts-path "$BUILD/publish-work/benchmarks-composite" -o "$BUILD/publish/benchmarks-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-benchmarks-composite.log" 2>&1; then
     echo "Publishing the benchmarks (composite ReadyToRun) failed ($RESULTS/publish-benchmarks-composite.log):" >&2
     grep -E ': (error|warning) ' "$RESULTS/publish-benchmarks-composite.log" | sort -u | head -n 20 >&2
     return 1
   fi
   # The host as the container image ships it (deploy/publish-host.sh: self-contained, composite ReadyToRun), for the
   # cold-start comparison (step 8).
-  if ! bash deploy/publish-host.sh "$BUILD/publish/host-image" --artifacts-path "$BUILD" -warnaserror -v quiet >"$RESULTS/publish-host-image.log" 2>&1; then
+  if ! bash deploy/publish-host.sh "$BUILD/publish/host-image" --artifacts-path "$BUILD/publish-work/host-image" -warnaserror -v quiet >"$RESULTS/publish-host-image.log" 2>&1; then
     echo "Publishing the host image's app (deploy/publish-host.sh) failed ($RESULTS/publish-host-image.log):" >&2
     grep -E ': (error|warning) ' "$RESULTS/publish-host-image.log" | sort -u | head -n 20 >&2
     return 1
