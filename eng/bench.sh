@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The performance suite (issues 7, 5 and 10), from models to SkillInference.Benchmarks/RESULTS.md, in one command:
 #
-#   bash eng/bench.sh            the full suite (about 45 minutes on 2 cores)
-#   bash eng/bench.sh --short    a quick check that everything works (about 8 minutes; wide error bars)
+#   bash eng/bench.sh            the full suite (about 55 minutes on 2 cores)
+#   bash eng/bench.sh --short    a quick check that everything works (about 15 minutes; wide error bars)
 #
 # Options: --no-batch-e2e  skip the batch-into-PostgreSQL measurements (run when PostgreSQL is installed; --short runs
 #                          them on 10,000 students instead of 100,000)

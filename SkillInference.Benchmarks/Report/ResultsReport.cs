@@ -71,7 +71,7 @@ internal static partial class ResultsReport
             s.AppendLine();
         }
 
-        s.AppendLine(C, $"Reproduce: `{command}` (builds Release, prepares the models, runs everything below and rewrites this block; about {(quick ? "8" : "45")} minutes). Raw results: `artifacts/bench/work/results/` (BenchmarkDotNet markdown and JSON, `python.json`, `python-deep.json`, `predict.json`, `http.json`, `replay.json`, `batch-e2e.json`, `batch-xgb.json`, `host-cold-start.md`).");
+        s.AppendLine(C, $"Reproduce: `{command}` (builds Release, prepares the models, runs everything below and rewrites this block; about {(quick ? "15" : "55")} minutes). Raw results: `artifacts/bench/work/results/` (BenchmarkDotNet markdown and JSON, `python.json`, `python-deep.json`, `predict.json`, `http.json`, `replay.json`, `batch-e2e.json`, `batch-xgb.json`, `host-cold-start.md`).");
         s.AppendLine();
         Machine(s, r, sdk, commit);
         Issue10Targets(s, r);
