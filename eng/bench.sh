@@ -91,44 +91,40 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 # ---- 2. Release build -----------------------------------------------------------------------------------------------
+# logged NAME DESCRIPTION COMMAND...: runs a build step into results/NAME.log; on failure says so with its errors.
+logged() {
+  local name=$1 description=$2
+  shift 2
+  if ! "$@" >"$RESULTS/$name.log" 2>&1; then
+    echo "$description failed ($RESULTS/$name.log):" >&2
+    grep -E ': (error|warning) ' "$RESULTS/$name.log" | sort -u | head -n 20 >&2
+    return 1
+  fi
+}
 build() {
   local project
   for project in SkillInference.Benchmarks SkillInference.Host SkillInference.Cli; do
-    if ! dotnet build "$project" -c Release --artifacts-path "$BUILD" -warnaserror -nologo -v quiet >"$RESULTS/build-$project.log" 2>&1; then
-      echo "The Release build of $project failed ($RESULTS/build-$project.log):" >&2
-      grep -E ': (error|warning) ' "$RESULTS/build-$project.log" | sort -u | head -n 20 >&2
-      return 1
-    fi
+    logged "build-$project" "The Release build of $project" \
+      dotnet build "$project" -c Release --artifacts-path "$BUILD" -warnaserror -nologo -v quiet || return 1
   done
   # Each publish has its own intermediate folder: ReadyToRun images of one kind (framework-dependent, or the parts of a
   # composite) left in a shared one were taken up by the next publish of another kind, whose tool then aborted at start.
-  if ! dotnet publish SkillInference.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-       --artifacts-path "$BUILD/publish-work/skillinf" -o "$BUILD/publish/skillinf" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf.log" 2>&1; then
-    echo "Publishing skillinf (ReadyToRun) failed ($RESULTS/publish-skillinf.log):" >&2
-    grep -E ': (error|warning) ' "$RESULTS/publish-skillinf.log" | sort -u | head -n 20 >&2
-    return 1
-  fi
-  if ! dotnet publish SkillInference.Cli -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
-       --artifacts-path "$BUILD/publish-work/skillinf-composite" -o "$BUILD/publish/skillinf-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-skillinf-composite.log" 2>&1; then
-    echo "Publishing skillinf (self-contained, composite ReadyToRun) failed ($RESULTS/publish-skillinf-composite.log):" >&2
-    grep -E ': (error|warning) ' "$RESULTS/publish-skillinf-composite.log" | sort -u | head -n 20 >&2
-    return 1
-  fi
-  # The benchmarks precompiled as the host image is (self-contained, composite ReadyToRun), for the batch worker's
-  # measurements (step 9): the worker runs in the host, whose image is published so (deploy/publish-host.sh).
-  if ! dotnet publish SkillInference.Benchmarks -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
-       --artifacts-path "$BUILD/publish-work/benchmarks-composite" -o "$BUILD/publish/benchmarks-composite" -warnaserror -nologo -v quiet >"$RESULTS/publish-benchmarks-composite.log" 2>&1; then
-    echo "Publishing the benchmarks (composite ReadyToRun) failed ($RESULTS/publish-benchmarks-composite.log):" >&2
-    grep -E ': (error|warning) ' "$RESULTS/publish-benchmarks-composite.log" | sort -u | head -n 20 >&2
-    return 1
-  fi
-  # The host as the container image ships it (deploy/publish-host.sh: self-contained, composite ReadyToRun), for the
-  # cold-start comparison (step 8).
-  if ! bash deploy/publish-host.sh "$BUILD/publish/host-image" --artifacts-path "$BUILD/publish-work/host-image" -warnaserror -v quiet >"$RESULTS/publish-host-image.log" 2>&1; then
-    echo "Publishing the host image's app (deploy/publish-host.sh) failed ($RESULTS/publish-host-image.log):" >&2
-    grep -E ': (error|warning) ' "$RESULTS/publish-host-image.log" | sort -u | head -n 20 >&2
-    return 1
-  fi
+  # Composite: self-contained, the runtime and the app precompiled together, as a container image ships it.
+  local composite=(-r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true)
+  logged publish-skillinf "Publishing skillinf (ReadyToRun)" \
+    dotnet publish SkillInference.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      --artifacts-path "$BUILD/publish-work/skillinf" -o "$BUILD/publish/skillinf" -warnaserror -nologo -v quiet || return 1
+  logged publish-skillinf-composite "Publishing skillinf (self-contained, composite ReadyToRun)" \
+    dotnet publish SkillInference.Cli -c Release "${composite[@]}" \
+      --artifacts-path "$BUILD/publish-work/skillinf-composite" -o "$BUILD/publish/skillinf-composite" -warnaserror -nologo -v quiet || return 1
+  # The benchmarks precompiled as the host image is, for the batch worker's measurements (step 9): the worker runs in
+  # the host, whose image is published so (deploy/publish-host.sh).
+  logged publish-benchmarks-composite "Publishing the benchmarks (composite ReadyToRun)" \
+    dotnet publish SkillInference.Benchmarks -c Release "${composite[@]}" \
+      --artifacts-path "$BUILD/publish-work/benchmarks-composite" -o "$BUILD/publish/benchmarks-composite" -warnaserror -nologo -v quiet || return 1
+  # The host as the container image ships it, for the cold-start comparison (step 8).
+  logged publish-host-image "Publishing the host image's app (deploy/publish-host.sh)" \
+    bash deploy/publish-host.sh "$BUILD/publish/host-image" --artifacts-path "$BUILD/publish-work/host-image" -warnaserror -v quiet || return 1
 }
 phase "build (Release)" build
 

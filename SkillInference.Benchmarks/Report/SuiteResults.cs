@@ -108,15 +108,15 @@ internal sealed partial class SuiteResults
             }
         }
 
-        return new SuiteResults(bdn, Json(Path.Combine(results, "python.json")), Json(Path.Combine(results, "http.json")), Json(Path.Combine(results, "replay.json")), Json(BenchWork.Verification), Json(Path.Combine(BenchWork.Xgb, "info.json")), ReadPhases(Path.Combine(results, "phases.tsv")), File.Exists(Path.Combine(results, "batch-e2e.md")) ? File.ReadAllText(Path.Combine(results, "batch-e2e.md")) : null)
+        return new SuiteResults(bdn, Json(Path.Combine(results, "python.json")), Json(Path.Combine(results, "http.json")), Json(Path.Combine(results, "replay.json")), Json(BenchWork.Verification), Json(Path.Combine(BenchWork.Xgb, "info.json")), ReadPhases(Path.Combine(results, "phases.tsv")), Text(Path.Combine(results, "batch-e2e.md")))
         {
             BdnJobs = [.. jobs],
             PythonDeep = Json(Path.Combine(results, "python-deep.json")),
             Predict = Json(Path.Combine(results, "predict.json")),
             Batch = Json(Path.Combine(results, "batch-e2e.json")),
             BatchXgb = Json(Path.Combine(results, "batch-xgb.json")),
-            BatchXgbMarkdown = File.Exists(Path.Combine(results, "batch-xgb.md")) ? File.ReadAllText(Path.Combine(results, "batch-xgb.md")) : null,
-            HostColdStartMarkdown = File.Exists(Path.Combine(results, "host-cold-start.md")) ? File.ReadAllText(Path.Combine(results, "host-cold-start.md")) : null,
+            BatchXgbMarkdown = Text(Path.Combine(results, "batch-xgb.md")),
+            HostColdStartMarkdown = Text(Path.Combine(results, "host-cold-start.md")),
             StudentChecks = Json(Path.Combine(results, "student-cache.json")),
             XgbDeepInfo = Json(BenchWork.Xgb400.Info),
             Previous = previous,
@@ -135,7 +135,9 @@ internal sealed partial class SuiteResults
     public JsonNode? PythonBatch(string api, int threads, int rows, bool deep = false) =>
         (deep ? PythonDeep : Python)?["batch"]?.AsArray().FirstOrDefault(s => s!["api"]!.GetValue<string>() == api && s["nthread"]!.GetValue<int>() == threads && s["rows"]!.GetValue<int>() == rows);
 
-    private static JsonObject? Json(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?.AsObject() : null;
+    private static JsonObject? Json(string path) => Text(path) is { } text ? JsonNode.Parse(text)?.AsObject() : null;
+
+    private static string? Text(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
 
     private static List<Phase> ReadPhases(string path)
     {
