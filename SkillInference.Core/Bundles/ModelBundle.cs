@@ -57,7 +57,7 @@ public sealed class ModelBundle
     {
         try
         {
-            return JsonSerializer.Deserialize(manifestJson, SkillInferenceJsonContext.Default.BundleManifest)
+            return StoredDocumentReader.ReadManifest(manifestJson)
                 ?? throw new BundleValidationException(BundleValidationErrorKind.InvalidManifest, "manifest.json is empty.");
         }
         catch (JsonException ex)

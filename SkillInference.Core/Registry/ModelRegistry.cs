@@ -58,7 +58,7 @@ internal sealed class ModelRegistry
 
         try
         {
-            var doc = JsonSerializer.Deserialize(stored.Content.Span, SkillInferenceJsonContext.Default.RegistryDocument)
+            var doc = StoredDocumentReader.ReadRegistry(stored.Content.Span)
                 ?? throw new JsonException("the document is empty");
             return new RegistrySnapshot(doc, stored.Generation);
         }

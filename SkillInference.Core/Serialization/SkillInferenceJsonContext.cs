@@ -13,7 +13,8 @@ namespace SkillInference.Serialization;
 /// <remarks>
 /// Reflection-based on purpose: the source generator sets every init-only property when it builds a record, so an
 /// optional field absent from the JSON would become 0 or null instead of keeping its documented default (a missing
-/// <c>min</c> would mean "min 0"). The documents are small and read rarely.
+/// <c>min</c> would mean "min 0"). It writes the documents (publish, deploy) and reads feature lists; the registry and
+/// manifests, read on every start, are read by <see cref="StoredDocumentReader"/>, which its tests hold to this.
 /// </remarks>
 internal sealed class SkillInferenceJsonContext
 {
