@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using SkillInference.Bundles;
 using SkillInference.Registry;
@@ -524,7 +525,7 @@ internal static class StoredDocumentReader
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw Invalid(path, "an object", reader.TokenType);
+            throw Invalid(ref reader, path, "an object");
         }
     }
 
@@ -553,7 +554,7 @@ internal static class StoredDocumentReader
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw Invalid(path, "an array", reader.TokenType);
+            throw Invalid(ref reader, path, "an array");
         }
 
         var list = new List<T>();
@@ -582,7 +583,7 @@ internal static class StoredDocumentReader
     // ---- scalars ----
 
     private static string Text(ref Utf8JsonReader reader, string path) =>
-        reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw Invalid(path, "a string", reader.TokenType);
+        reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw Invalid(ref reader, path, "a string");
 
     private static string Text(ref Utf8JsonReader reader, string path, ref Seen seen, Seen flag)
     {
@@ -594,19 +595,19 @@ internal static class StoredDocumentReader
         reader.TokenType == JsonTokenType.Null ? null : Text(ref reader, path);
 
     private static int Int(ref Utf8JsonReader reader, string path) =>
-        reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) ? value : throw Invalid(path, "a whole number (32-bit)", reader.TokenType);
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) ? value : throw Invalid(ref reader, path, "a whole number (32-bit)");
 
     private static int? NullableInt(ref Utf8JsonReader reader, string path) =>
         reader.TokenType == JsonTokenType.Null ? null : Int(ref reader, path);
 
     private static long Long(ref Utf8JsonReader reader, string path) =>
-        reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw Invalid(path, "a whole number (64-bit)", reader.TokenType);
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw Invalid(ref reader, path, "a whole number (64-bit)");
 
     private static bool Bool(ref Utf8JsonReader reader, string path) => reader.TokenType switch
     {
         JsonTokenType.True => true,
         JsonTokenType.False => false,
-        _ => throw Invalid(path, "true or false", reader.TokenType),
+        _ => throw Invalid(ref reader, path, "true or false"),
     };
 
     /// <summary>A number, or one of the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> (as the serializer writes them).</summary>
@@ -635,14 +636,14 @@ internal static class StoredDocumentReader
             }
         }
 
-        throw Invalid(path, "a number", reader.TokenType);
+        throw Invalid(ref reader, path, "a number");
     }
 
     private static double? NullableDouble(ref Utf8JsonReader reader, string path) =>
         reader.TokenType == JsonTokenType.Null ? null : Double(ref reader, path);
 
     private static DateTimeOffset Date(ref Utf8JsonReader reader, string path) =>
-        reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var value) ? value : throw Invalid(path, "an ISO 8601 date and time", reader.TokenType);
+        reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var value) ? value : throw Invalid(ref reader, path, "an ISO 8601 date and time");
 
     private static DateTimeOffset? NullableDate(ref Utf8JsonReader reader, string path) =>
         reader.TokenType == JsonTokenType.Null ? null : Date(ref reader, path);
@@ -651,7 +652,7 @@ internal static class StoredDocumentReader
     private static TimeSpan Duration(ref Utf8JsonReader reader, string path) =>
         reader.TokenType == JsonTokenType.String && TimeSpan.TryParseExact(reader.GetString(), "c", CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw Invalid(path, "a duration ([d.]hh:mm:ss[.fffffff])", reader.TokenType);
+            : throw Invalid(ref reader, path, "a duration ([d.]hh:mm:ss[.fffffff])");
 
     private static readonly (string Name, FeatureGroup Value)[] FeatureGroups =
         [("linguistic", FeatureGroup.Linguistic), ("behavioral", FeatureGroup.Behavioral), ("other", FeatureGroup.Other)];
@@ -729,17 +730,32 @@ internal static class StoredDocumentReader
         where T : struct =>
         value ?? throw new JsonException($"{path} lacks the required '{name}'.");
 
-    private static JsonException Invalid(string path, string expected, JsonTokenType found) =>
-        new($"{path} must be {expected}; found {Describe(found)}.");
+    private static JsonException Invalid(ref Utf8JsonReader reader, string path, string expected) =>
+        new($"{path} must be {expected}; found {Describe(ref reader)}.");
 
-    private static string Describe(JsonTokenType token) => token switch
+    /// <summary>What the reader is on: a scalar's text (shortened), or the kind of token.</summary>
+    private static string Describe(ref Utf8JsonReader reader)
     {
-        JsonTokenType.StartObject => "an object",
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.String => "a string that is not one",
-        JsonTokenType.Number => "a number that is not one",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        JsonTokenType.Null => "null",
-        _ => token.ToString(),
-    };
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                var text = reader.GetString()!;
+                return text.Length > 40 ? $"\"{text[..40]}…\"" : $"\"{text}\"";
+            case JsonTokenType.Number:
+                var raw = Encoding.UTF8.GetString(reader.ValueSpan);
+                return raw.Length > 40 ? $"{raw[..40]}…" : raw;
+            case JsonTokenType.StartObject:
+                return "an object";
+            case JsonTokenType.StartArray:
+                return "an array";
+            case JsonTokenType.True:
+                return "true";
+            case JsonTokenType.False:
+                return "false";
+            case JsonTokenType.Null:
+                return "null";
+            default:
+                return reader.TokenType.ToString();
+        }
+    }
 }

@@ -104,9 +104,9 @@ public sealed class StoredDocumentReaderTests
 
     [TestMethod]
     [DataRow("""{"version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":[]}""", "$ lacks the required 'skill'", DisplayName = "required member absent")]
-    [DataRow("""{"skill":"s","version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":[{"name":"f","min":"low"}]}""", "$.features[0].min must be a number", DisplayName = "a string for a number")]
+    [DataRow("""{"skill":"s","version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":[{"name":"f","min":"low"}]}""", "$.features[0].min must be a number; found \"low\".", DisplayName = "a string for a number")]
     [DataRow("""{"skill":"s","version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":[{"name":"f","group":"social"}]}""", "$.features[0].group must be one of \"linguistic\", \"behavioral\", \"other\"", DisplayName = "unknown enum name")]
-    [DataRow("""{"skill":"s","version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":{"name":"f"}}""", "$.features must be an array", DisplayName = "object for an array")]
+    [DataRow("""{"skill":"s","version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":{"name":"f"}}""", "$.features must be an array; found an object.", DisplayName = "object for an array")]
     [DataRow("""{"skill":"s","version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":[],"manifestVersion":1.5}""", "$.manifestVersion must be a whole number", DisplayName = "fraction for an int")]
     [DataRow("""{"skill":"s","version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":[],"importance":[{"feature":"f"}]}""", "$.importance[0] lacks the required 'gain'", DisplayName = "positional member absent")]
     [DataRow("""{"skill":"s","version":"1.0.0","format":"mlnet","modelFile":"m","sha256":"ab","features":[]} {}""", "", DisplayName = "a second document")]
@@ -121,13 +121,13 @@ public sealed class StoredDocumentReaderTests
     }
 
     [TestMethod]
-    [DataRow("""{"skills":{"a":{"history":[{"action":"deploy","actor":"x","at":"yesterday"}]}}}""", "$.skills.a.history[0].at must be an ISO 8601 date and time", DisplayName = "date")]
+    [DataRow("""{"skills":{"a":{"history":[{"action":"deploy","actor":"x","at":"yesterday"}]}}}""", "$.skills.a.history[0].at must be an ISO 8601 date and time; found \"yesterday\".", DisplayName = "date")]
     [DataRow("""{"skills":{"a":{"rollout":{"id":"r","version":"2.0.0","stable":"1.0.0","steps":[5],"state":"running","createdBy":"x","bakeTime":"ten minutes"}}}}""", "$.skills.a.rollout.bakeTime must be a duration", DisplayName = "duration")]
     [DataRow("""{"skills":{"a":{"rollout":{"id":"r","version":"2.0.0","stable":"1.0.0","state":"running"}}}}""", "$.skills.a.rollout lacks the required 'steps', 'createdBy'", DisplayName = "required members absent")]
     [DataRow("""{"skills":{"a":{"variants":[{"version":"1.0.0"}]}}}""", "$.skills.a.variants[0] lacks the required 'weight'", DisplayName = "variant weight absent")]
     [DataRow("""{"skills":{"a":{"history":[{"action":"deploy","actor":"x","variants":[{"weight":5}]}]}}}""", "$.skills.a.history[0].variants[0] lacks the required 'version'", DisplayName = "variant version absent")]
     [DataRow("""{"skills":[]}""", "$.skills must be an object", DisplayName = "skills not an object")]
-    [DataRow("""{"registryVersion":99999999999}""", "$.registryVersion must be a whole number (32-bit)", DisplayName = "int overflow")]
+    [DataRow("""{"registryVersion":99999999999}""", "$.registryVersion must be a whole number (32-bit); found 99999999999.", DisplayName = "int overflow")]
     public void ReadRegistry_InvalidDocuments_ThrowJsonExceptionNamingThePlace(string json, string expected)
     {
         var ex = Assert.Throws<JsonException>(() => StoredDocumentReader.ReadRegistry(Encoding.UTF8.GetBytes(json)));
