@@ -124,8 +124,8 @@ internal sealed partial class ModelCatalog : IDisposable
         }
 
         var available = old.Skills.Values.SelectMany(s => s.AllModels).Concat(adopt).ToDictionary(m => (m.Skill, m.Version));
+        var failures = await LoadMissingAsync(registry.Document, available, cancellationToken).ConfigureAwait(false);
         var skills = new Dictionary<string, SkillServing>(StringComparer.Ordinal);
-        var failures = new List<ModelLoadFailure>();
         var registered = new List<string>();
         foreach (var (skill, registration) in registry.Document.Skills.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -136,8 +136,7 @@ internal sealed partial class ModelCatalog : IDisposable
 
             registered.Add(skill);
             old.Skills.TryGetValue(skill, out var previous);
-            var deployed = await GetOrLoadAsync(skill, registration.Deployed, available, failures, cancellationToken).ConfigureAwait(false)
-                ?? previous?.Deployed;
+            var deployed = available.GetValueOrDefault((skill, registration.Deployed)) ?? previous?.Deployed;
             if (deployed is null)
             {
                 continue;
@@ -146,7 +145,7 @@ internal sealed partial class ModelCatalog : IDisposable
             var variants = new List<(LoadedModel, double)>();
             foreach (var variant in registration.Variants)
             {
-                if (await GetOrLoadAsync(skill, variant.Version, available, failures, cancellationToken).ConfigureAwait(false) is { } model)
+                if (available.GetValueOrDefault((skill, variant.Version)) is { } model)
                 {
                     variants.Add((model, variant.Weight));
                 }
@@ -177,23 +176,66 @@ internal sealed partial class ModelCatalog : IDisposable
         RetireLater([.. available.Values.Where(m => !stillUsed.Contains(m))]);
     }
 
-    /// <summary>A model already loaded, or loaded now; null (with the failure recorded) when this version cannot be served.</summary>
-    private async Task<LoadedModel?> GetOrLoadAsync(string skill, string version, Dictionary<(string, string), LoadedModel> available, List<ModelLoadFailure> failures, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads every version the registry serves that is not loaded yet (deployed versions and variants), several at a
+    /// time (one per core, at least two: a new instance loads all its skills at once, and a remote store downloads them side by side); returns the failures, in skill order.
+    /// </summary>
+    private async Task<List<ModelLoadFailure>> LoadMissingAsync(RegistryDocument document, Dictionary<(string, string), LoadedModel> available, CancellationToken cancellationToken)
     {
-        if (available.TryGetValue((skill, version), out var existing))
+        var missing = document.Skills
+            .Where(kv => kv.Value.Deployed is not null)
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .SelectMany(kv => kv.Value.Variants.Select(v => v.Version).Prepend(kv.Value.Deployed!).Select(version => (Skill: kv.Key, Version: version)))
+            .Distinct()
+            .Where(key => !available.ContainsKey(key))
+            .ToArray();
+        var results = new (LoadedModel? Model, ModelLoadFailure? Failure)[missing.Length];
+        try
         {
-            return existing;
+            await Parallel.ForAsync(
+                0,
+                missing.Length,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken },
+                async (i, ct) => results[i] = await TryLoadAsync(missing[i].Skill, missing[i].Version, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Cancelled: nothing is swapped, so what did load is released.
+            foreach (var (model, _) in results)
+            {
+                model?.Dispose();
+            }
+
+            throw;
         }
 
+        var failures = new List<ModelLoadFailure>();
+        for (var i = 0; i < missing.Length; i++)
+        {
+            if (results[i].Model is { } model)
+            {
+                available[missing[i]] = model;
+            }
+            else
+            {
+                failures.Add(results[i].Failure!);
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>Loads one version; a failure (any exception but cancellation) is logged, counted and returned, never thrown.</summary>
+    private async Task<(LoadedModel? Model, ModelLoadFailure? Failure)> TryLoadAsync(string skill, string version, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         try
         {
             var model = await _loader.LoadAsync(skill, version, cancellationToken).ConfigureAwait(false);
-            available[(skill, version)] = model;
             _metrics.RecordModelLoad(skill, version, success: true);
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             Log.ModelLoaded(_logger, skill, version, model.Manifest.Format, model.Model.Engine, elapsedMs);
-            return model;
+            return (model, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -201,8 +243,7 @@ internal sealed partial class ModelCatalog : IDisposable
             _metrics.RecordModelLoad(skill, version, success: false);
             var serving = _current.Skills.GetValueOrDefault(skill)?.Deployed.Version;
             Log.ModelLoadFailed(_logger, ex, skill, version, serving is null ? "the skill is not served until a version loads" : $"{skill}@{serving} keeps serving");
-            failures.Add(new ModelLoadFailure(skill, version, ex is Bundles.BundleValidationException or RegistryException or ModelStoreException ? ex.Message : $"The bundle could not be loaded ({ex.GetType().Name}).", _time.GetUtcNow()));
-            return null;
+            return (null, new ModelLoadFailure(skill, version, ex is Bundles.BundleValidationException or RegistryException or ModelStoreException ? ex.Message : $"The bundle could not be loaded ({ex.GetType().Name}).", _time.GetUtcNow()));
         }
     }
 

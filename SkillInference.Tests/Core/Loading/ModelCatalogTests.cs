@@ -93,6 +93,17 @@ public sealed class ModelCatalogTests
         Assert.Contains("features but the manifest lists", ex.Message);
     }
 
+    [TestMethod]
+    public async Task RefreshAsync_NewInstance_LoadsItsSkillsSideBySide()
+    {
+        var store = new FakeSlowModelStore(new FileSystemModelStore(SampleStore.Copy()));
+
+        await using var harness = await ServiceHarness.StartAsync(configure: s => s.Replace(ServiceDescriptor.Singleton<IModelStore>(store)));
+
+        Assert.AreEqual(SampleStore.Catalog.Skills.Count, harness.Service.Status.LiveVersions.Count);
+        Assert.IsGreaterThanOrEqualTo(2, store.MostModelReadsAtOnce, "one model file was read at a time: the skills loaded one after another");
+    }
+
     /// <summary>Counts what is read and written, per path.</summary>
     private sealed class CountingModelStore(IModelStore inner) : IModelStore
     {
@@ -169,6 +180,60 @@ public sealed class ModelCatalogTests
             public void PredictBatch(ReadOnlySpan<float> rows, Span<float> probabilities) => inner.PredictBatch(rows, probabilities);
 
             public void Dispose() => inner.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A store whose model files take a while to read (as a remote store's downloads do): each read waits, up to 2 s,
+    /// for another model read to be under way, and records how many were under way at once.
+    /// </summary>
+    private sealed class FakeSlowModelStore(IModelStore inner) : IModelStore
+    {
+        private int _inFlight;
+        private int _most;
+
+        public int MostModelReadsAtOnce => Volatile.Read(ref _most);
+
+        public string Location => inner.Location;
+
+        public async Task<StoredObject?> ReadAsync(string path, CancellationToken cancellationToken)
+        {
+            if (!path.StartsWith("skills/", StringComparison.Ordinal) || path.EndsWith(ModelBundle.ManifestFileName, StringComparison.Ordinal))
+            {
+                return await inner.ReadAsync(path, cancellationToken);
+            }
+
+            var now = Interlocked.Increment(ref _inFlight);
+            try
+            {
+                InterlockedMax(ref _most, now);
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (Volatile.Read(ref _most) < 2 && waited.Elapsed < TimeSpan.FromSeconds(2))
+                {
+                    await Task.Delay(5, cancellationToken);
+                }
+
+                return await inner.ReadAsync(path, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+
+        public Task<string?> GetGenerationAsync(string path, CancellationToken cancellationToken) => inner.GetGenerationAsync(path, cancellationToken);
+
+        public Task<string> WriteAsync(string path, ReadOnlyMemory<byte> content, WriteCondition condition, CancellationToken cancellationToken) => inner.WriteAsync(path, content, condition, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            var seen = Volatile.Read(ref target);
+            while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var actual && actual != seen)
+            {
+                seen = actual;
+            }
         }
     }
 }
