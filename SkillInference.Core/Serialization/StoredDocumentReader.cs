@@ -45,7 +45,8 @@ internal static class StoredDocumentReader
     private static T? ReadRoot<T>(ReadOnlySpan<byte> json, ValueReader<T> read)
         where T : class
     {
-        var reader = new Utf8JsonReader(json, ReaderOptions);
+        // A byte-order mark, as editors on Windows write one, is not JSON; skip it.
+        var reader = new Utf8JsonReader(json.StartsWith("\uFEFF"u8) ? json[3..] : json, ReaderOptions);
         if (!reader.Read())
         {
             throw new JsonException("The document is empty.");

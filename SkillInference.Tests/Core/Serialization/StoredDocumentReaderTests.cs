@@ -136,6 +136,14 @@ public sealed class StoredDocumentReaderTests
     }
 
     [TestMethod]
+    public void ReadManifest_Utf8ByteOrderMark_IsSkipped()
+    {
+        var json = Encoding.UTF8.GetBytes("\uFEFF{\"skill\":\"s\",\"version\":\"1.0.0\",\"format\":\"mlnet\",\"modelFile\":\"m\",\"sha256\":\"ab\",\"features\":[]}");
+
+        Assert.AreEqual("s", StoredDocumentReader.ReadManifest(json)!.Skill);
+    }
+
+    [TestMethod]
     public void ReadRegistry_NullDocument_IsNull() =>
         Assert.IsNull(StoredDocumentReader.ReadRegistry("  null /* nothing */ "u8));
 
