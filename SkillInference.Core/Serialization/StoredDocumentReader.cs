@@ -105,21 +105,8 @@ internal static class StoredDocumentReader
 
     private static TrafficVariant ReadVariant(ref Utf8JsonReader reader, string path)
     {
-        string? version = null;
-        double? weight = null;
-        StartObject(ref reader, path);
-        while (NextProperty(ref reader, out var name))
-        {
-            var at = $"{path}.{name}";
-            switch (name)
-            {
-                case "version": version = NullableText(ref reader, at); break;
-                case "weight": weight = Double(ref reader, at); break;
-                default: reader.Skip(); break;
-            }
-        }
-
-        return new TrafficVariant(Required(version, path, "version"), Required(weight, path, "weight"));
+        var (version, weight) = ReadPair(ref reader, path, "version", Text, "weight", Double);
+        return new TrafficVariant(version, weight);
     }
 
     private static RegistryEvent ReadEvent(ref Utf8JsonReader reader, string path)
@@ -257,21 +244,8 @@ internal static class StoredDocumentReader
 
     private static RolloutLease ReadLease(ref Utf8JsonReader reader, string path)
     {
-        string? holder = null;
-        DateTimeOffset? expires = null;
-        StartObject(ref reader, path);
-        while (NextProperty(ref reader, out var name))
-        {
-            var at = $"{path}.{name}";
-            switch (name)
-            {
-                case "holder": holder = NullableText(ref reader, at); break;
-                case "expiresAt": expires = NullableDate(ref reader, at); break;
-                default: reader.Skip(); break;
-            }
-        }
-
-        return new RolloutLease(Required(holder, path, "holder"), Required(expires, path, "expiresAt"));
+        var (holder, expires) = ReadPair(ref reader, path, "holder", Text, "expiresAt", Date);
+        return new RolloutLease(holder, expires);
     }
 
     private static BundleManifest ReadManifest(ref Utf8JsonReader reader, string path)
@@ -426,21 +400,8 @@ internal static class StoredDocumentReader
 
     private static FeatureImportance ReadImportance(ref Utf8JsonReader reader, string path)
     {
-        string? feature = null;
-        double? gain = null;
-        StartObject(ref reader, path);
-        while (NextProperty(ref reader, out var name))
-        {
-            var at = $"{path}.{name}";
-            switch (name)
-            {
-                case "feature": feature = NullableText(ref reader, at); break;
-                case "gain": gain = Double(ref reader, at); break;
-                default: reader.Skip(); break;
-            }
-        }
-
-        return new FeatureImportance(Required(feature, path, "feature"), Required(gain, path, "gain"));
+        var (feature, gain) = ReadPair(ref reader, path, "feature", Text, "gain", Double);
+        return new FeatureImportance(feature, gain);
     }
 
     private static ReferenceDistributions ReadReference(ref Utf8JsonReader reader, string path)
@@ -579,6 +540,43 @@ internal static class StoredDocumentReader
         }
 
         return map;
+    }
+
+    /// <summary>
+    /// The two members of a positional record, both required (a <c>null</c> counts as absent), in any order; other
+    /// members are skipped.
+    /// </summary>
+    private static (TFirst First, TSecond Second) ReadPair<TFirst, TSecond>(ref Utf8JsonReader reader, string path, string first, ValueReader<TFirst> readFirst, string second, ValueReader<TSecond> readSecond)
+    {
+        TFirst firstValue = default!;
+        TSecond secondValue = default!;
+        var seen = Seen.None;
+        StartObject(ref reader, path);
+        while (NextProperty(ref reader, out var name))
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            if (name == first)
+            {
+                firstValue = readFirst(ref reader, $"{path}.{name}");
+                seen |= Seen.First;
+            }
+            else if (name == second)
+            {
+                secondValue = readSecond(ref reader, $"{path}.{name}");
+                seen |= Seen.Second;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        CheckRequired(seen, Seen.First | Seen.Second, path, first, second);
+        return (firstValue, secondValue);
     }
 
     // ---- scalars ----
@@ -722,10 +720,6 @@ internal static class StoredDocumentReader
         var absent = names.Where((_, i) => (missing & (Seen)(1 << i)) != 0).Select(n => $"'{n}'");
         throw new JsonException($"{path} lacks the required {string.Join(", ", absent)}.");
     }
-
-    private static T Required<T>(T? value, string path, string name)
-        where T : class =>
-        value ?? throw new JsonException($"{path} lacks the required '{name}'.");
 
     private static T Required<T>(T? value, string path, string name)
         where T : struct =>
