@@ -90,7 +90,8 @@ internal static class PredictCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var full = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
         var free = Channel.CreateUnbounded<Chunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        for (var c = 0; c < ReadAhead + 2; c++)
+        // Besides those queued: one being read into, one being scored, one scored waiting to be written, one being written.
+        for (var c = 0; c < ReadAhead + 4; c++)
         {
             free.Writer.TryWrite(new Chunk(header.Length, idColumn, features));
         }
@@ -138,7 +139,10 @@ internal static class PredictCommand
         return CliConsole.Success;
     }
 
-    /// <summary>Waits for the model, checks the header, then scores and writes the chunks in order; returns the rows that failed.</summary>
+    /// <summary>
+    /// Waits for the model and checks the header, then scores the chunks in order while another task formats and writes
+    /// the lines of the chunk scored before (so neither core waits for the other stage); returns the rows that failed.
+    /// </summary>
     private static async Task<(int Failed, LoadedModelInfo Model)> ScoreChunksAsync(CliConsole console, ParseResult parse, Option<string?> output, Option<bool> explain, ISkillInferenceService service, string id, Task<LoadedModelInfo> loading, string[] header, int idColumn, ChannelReader<Chunk> full, ChannelWriter<Chunk> free, CancellationTokenSource stop)
     {
         try
@@ -154,26 +158,71 @@ internal static class PredictCommand
             await using var sink = parse.GetValue(output) is { } path ? File.Create(path) : null;
             var stream = sink ?? Console.OpenStandardOutput();
             var outWriter = sink is null && console.Out != Console.Out ? null : stream;
-            using var writer = new LineWriter(console, outWriter, id, new RowScoringOptions { Explain = parse.GetValue(explain) });
-            var scored = 0;
-            await foreach (var chunk in full.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            var options = new RowScoringOptions { Explain = parse.GetValue(explain) };
+            using var writer = new LineWriter(console, outWriter, id);
+            var scored = Channel.CreateBounded<(Chunk Chunk, RowScores? Scores)>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+            var writing = Task.Run(() => WriteChunksAsync(console, writer, scored.Reader, free, stop), stop.Token);
+            try
             {
-                var count = chunk.Count;
-                await writer.ScoreAndWriteAsync(service, chunk, stop.Token).ConfigureAwait(false);
-                free.TryWrite(chunk);
-                if ((scored + count) / (ChunkSize * 4) > scored / (ChunkSize * 4))
+                await foreach (var chunk in full.ReadAllAsync(stop.Token).ConfigureAwait(false))
                 {
-                    await console.Error.WriteLineAsync($"  {scored + count:N0} rows scored").ConfigureAwait(false);
+                    var scores = chunk.Count == 0 ? null : await service.InferRowsAsync(id, chunk.ToRows(), options, stop.Token).ConfigureAwait(false);
+                    await scored.Writer.WriteAsync((chunk, scores), stop.Token).ConfigureAwait(false);
                 }
 
-                scored += count;
+                scored.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                scored.Writer.TryComplete(ex);
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(writing).ConfigureAwait(false);
+                if (ex is OperationCanceledException && writing.IsFaulted)
+                {
+                    // The writing side failed (the disk is full, say) and stopped the scoring: its exception is the one to report.
+                    await writing.ConfigureAwait(false);
+                }
+
+                throw;
             }
 
+            await writing.ConfigureAwait(false);
             return (writer.Failed, model);
         }
         catch
         {
             // Stop the reading side, which may be waiting for room in the queue.
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Formats and writes each scored chunk's lines in order, then hands the chunk back to the reader.</summary>
+    private static async Task WriteChunksAsync(CliConsole console, LineWriter writer, ChannelReader<(Chunk Chunk, RowScores? Scores)> scored, ChannelWriter<Chunk> free, CancellationTokenSource stop)
+    {
+        try
+        {
+            var written = 0;
+            await foreach (var (chunk, scores) in scored.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                var count = chunk.Count;
+                if (scores is not null)
+                {
+                    await writer.WriteAsync(chunk, scores, stop.Token).ConfigureAwait(false);
+                }
+
+                chunk.Clear();
+                free.TryWrite(chunk);
+                if ((written + count) / (ChunkSize * 4) > written / (ChunkSize * 4))
+                {
+                    await console.Error.WriteLineAsync($"  {written + count:N0} rows scored").ConfigureAwait(false);
+                }
+
+                written += count;
+            }
+        }
+        catch
+        {
             await stop.CancelAsync().ConfigureAwait(false);
             throw;
         }
@@ -188,10 +237,10 @@ internal static class PredictCommand
     }
 
     /// <summary>
-    /// Scores chunks and writes their lines (JSON written as UTF-8 straight from the scored columns, the model's
-    /// constant parts encoded once), counting the rows that failed.
+    /// Writes the lines of scored chunks (JSON written as UTF-8 straight from the scored columns, the model's constant
+    /// parts encoded once), counting the rows that failed.
     /// </summary>
-    private sealed class LineWriter(CliConsole console, Stream? stream, string skill, RowScoringOptions options) : IDisposable
+    private sealed class LineWriter(CliConsole console, Stream? stream, string skill) : IDisposable
     {
         private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         private readonly ArrayBufferWriter<byte> _buffer = new(1 << 22);
@@ -204,17 +253,10 @@ internal static class PredictCommand
 
         public void Dispose() => _fallback?.Dispose();
 
-        /// <summary>Scores the chunk's readable rows in one bulk call and writes a line per row, in input order.</summary>
-        public async Task ScoreAndWriteAsync(ISkillInferenceService service, Chunk chunk, CancellationToken ct)
+        /// <summary>Writes a line per row of a scored chunk, in input order.</summary>
+        public async Task WriteAsync(Chunk chunk, RowScores scores, CancellationToken ct)
         {
-            if (chunk.Count == 0)
-            {
-                return;
-            }
-
-            var scores = await service.InferRowsAsync(skill, chunk.ToRows(), options, ct).ConfigureAwait(false);
             Format(chunk, scores);
-            chunk.Clear();
             if (stream is not null)
             {
                 await stream.WriteAsync(_buffer.WrittenMemory, ct).ConfigureAwait(false);
@@ -380,17 +422,18 @@ internal static class PredictCommand
                     continue;
                 }
 
-                var cell = row[c].Span;
-                if (cell.IsEmpty)
+                var cell = row[c];
+                if (cell.TryParse<double>() is { } value)
+                {
+                    // Sep's fast float parser (the reader's culture is invariant); an empty cell never parses, so the
+                    // common case looks the cell up once.
+                    _missing[offset + f] = false;
+                    _values[offset + f] = value;
+                }
+                else if (cell.Span.IsEmpty)
                 {
                     _missing[offset + f] = true;
                     _values[offset + f] = 0;
-                }
-                else if (row[c].TryParse<double>() is { } value)
-                {
-                    // Sep's fast float parser (the reader's culture is invariant).
-                    _missing[offset + f] = false;
-                    _values[offset + f] = value;
                 }
                 else
                 {

@@ -120,6 +120,26 @@ public sealed class PredictCommandTests
     }
 
     [TestMethod]
+    public async Task Predict_OutputDeviceFullMidway_FailsWithTheWriteErrorWithoutHanging()
+    {
+        // Enough rows that reading, scoring and writing are all under way when a write fails: /dev/full accepts the
+        // open and refuses every write (ENOSPC), a disk filling up midway. Each stage must stop, and the error the
+        // user sees is the write's, not a cancellation.
+        var text = new System.Text.StringBuilder("student_id,questions_asked_per_week,question_rate\n");
+        for (var i = 0; i < 200_000; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"S{i},{i % 9},0.{i % 7}\n");
+        }
+
+        var run = Skillinf.RunAsync("predict", "--store", SampleStore.Path, "--skill", Skill, "--input", Write(text.ToString()), "--output", "/dev/full");
+
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
+        Assert.Contains("No space left on device", result.Error);
+        Assert.DoesNotContain("canceled", result.Error);
+    }
+
+    [TestMethod]
     public async Task Predict_SkillNotDeployed_FailsNamingItAndWritesNothing()
     {
         var output = Path.Combine(TempDirectory.Create("predict"), "out.jsonl");
