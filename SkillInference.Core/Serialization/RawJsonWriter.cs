@@ -39,19 +39,26 @@ internal ref struct RawJsonWriter(IBufferWriter<byte> output, JavaScriptEncoder?
     {
         var destination = NumberRoom(value);
         var n = ShortDecimal.TryFormat(value, destination);
-        if (n == 0)
-        {
-            value.TryFormat(destination, out n, default, CultureInfo.InvariantCulture);
-        }
-
-        _written += n;
+        _written += n > 0 ? n : Shortest(value, destination);
     }
 
     /// <summary>A number without the short-decimal attempt (for values that are rarely short, such as probabilities).</summary>
     public void LongNumber(double value)
     {
-        value.TryFormat(NumberRoom(value), out var n, default, CultureInfo.InvariantCulture);
-        _written += n;
+        var destination = NumberRoom(value);
+        _written += Shortest(value, destination);
+    }
+
+    /// <summary>The shortest round-trip text (<see cref="ShortestDouble"/>); the runtime writes zero.</summary>
+    private static int Shortest(double value, Span<byte> destination)
+    {
+        var n = ShortestDouble.Format(value, destination);
+        if (n == 0)
+        {
+            value.TryFormat(destination, out n, default, CultureInfo.InvariantCulture);
+        }
+
+        return n;
     }
 
     /// <summary>Room for any double's text, after checking that JSON can hold it.</summary>
