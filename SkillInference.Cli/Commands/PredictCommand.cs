@@ -307,14 +307,7 @@ internal static class PredictCommand
                         json.Raw(",\"confidence\":"u8);
                         json.LongNumber(scores.ConfidenceOf(r));
                         json.Raw(VersionPart(scores.ModelVersionOf(r)));
-                        var first = true;
-                        foreach (var name in scores.ImputedFeaturesOf(r))
-                        {
-                            json.Raw(first ? ""u8 : ","u8);
-                            json.String(name);
-                            first = false;
-                        }
-
+                        WriteImputed(ref json, scores, r);
                         json.Raw("]"u8);
                         if (scores.ExplanationOf(r) is { } e)
                         {
@@ -338,6 +331,38 @@ internal static class PredictCommand
             }
 
             json.Flush();
+        }
+
+        /// <summary>The names of a row's imputed features, read from the scored columns: no object per row.</summary>
+        private static void WriteImputed(ref RawJsonWriter json, RowScores scores, int row)
+        {
+            var (buffer, item, facts) = scores.ColumnsOf(row);
+            if (facts is null)
+            {
+                // A row answered with a result object (a shared cache's hit).
+                var first = true;
+                foreach (var name in scores.ImputedFeaturesOf(row))
+                {
+                    json.Raw(first ? ""u8 : ","u8);
+                    json.String(name);
+                    first = false;
+                }
+
+                return;
+            }
+
+            var separator = "\""u8;
+            for (var f = 0; f < facts.Names.Length; f++)
+            {
+                if (buffer.IsImputed(item, f))
+                {
+                    // Feature names are [a-z][a-z0-9_]*: the same bytes under any JSON encoder.
+                    json.Raw(separator);
+                    json.Raw(facts.JsonNames[f].EncodedUtf8Bytes);
+                    json.Raw("\""u8);
+                    separator = ",\""u8;
+                }
+            }
         }
 
         /// <summary><c>,"model_version":"…","imputed_features":[</c>, encoded once per version.</summary>

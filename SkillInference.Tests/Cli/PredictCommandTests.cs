@@ -81,10 +81,16 @@ public sealed class PredictCommandTests
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         Assert.Contains($"({engineName})", result.Error, "the engine that scored");
         Assert.HasCount(rows.Count, lines);
+        var severalImputed = 0;
         for (var i = 0; i < rows.Count; i++)
         {
             Assert.AreEqual(expected[i].Result!.Score, lines[i]["score"]!.GetValue<double>(), $"row {i}");
+            var imputed = lines[i]["imputed_features"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+            CollectionAssert.AreEqual(expected[i].Result!.ImputedFeatures.ToArray(), imputed, $"row {i}");
+            severalImputed += imputed.Length > 1 ? 1 : 0;
         }
+
+        Assert.IsGreaterThan(10, severalImputed, "rows with several imputed features, to check their list");
     }
 
     [TestMethod]
