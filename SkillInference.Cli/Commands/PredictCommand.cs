@@ -122,15 +122,7 @@ internal static class PredictCommand
         }
         catch (Exception ex)
         {
-            full.Writer.TryComplete(ex);
-            await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAny(consumer).ConfigureAwait(false);
-            if (ex is OperationCanceledException && consumer.IsFaulted)
-            {
-                // The scoring side failed and stopped the reading: its exception is the one to report.
-                await consumer.ConfigureAwait(false);
-            }
-
+            await StopAfterFailureAsync(ex, full.Writer, stop, consumer).ConfigureAwait(false);
             throw;
         }
 
@@ -174,15 +166,7 @@ internal static class PredictCommand
             }
             catch (Exception ex)
             {
-                scored.Writer.TryComplete(ex);
-                await stop.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAny(writing).ConfigureAwait(false);
-                if (ex is OperationCanceledException && writing.IsFaulted)
-                {
-                    // The writing side failed (the disk is full, say) and stopped the scoring: its exception is the one to report.
-                    await writing.ConfigureAwait(false);
-                }
-
+                await StopAfterFailureAsync(ex, scored.Writer, stop, writing).ConfigureAwait(false);
                 throw;
             }
 
@@ -194,6 +178,22 @@ internal static class PredictCommand
             // Stop the reading side, which may be waiting for room in the queue.
             await stop.CancelAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// After a stage failed: ends its queue, stops every stage and waits for the next stage to stop. When this stage was
+    /// only cancelled because the next one failed (the scoring, or the disk filling up under the writing), the next
+    /// one's exception is thrown: it is the one to report.
+    /// </summary>
+    private static async Task StopAfterFailureAsync<T>(Exception ex, ChannelWriter<T> queue, CancellationTokenSource stop, Task next)
+    {
+        queue.TryComplete(ex);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAny(next).ConfigureAwait(false);
+        if (ex is OperationCanceledException && next.IsFaulted)
+        {
+            await next.ConfigureAwait(false);
         }
     }
 

@@ -178,7 +178,8 @@ internal sealed partial class ModelCatalog : IDisposable
 
     /// <summary>
     /// Loads every version the registry serves that is not loaded yet (deployed versions and variants), several at a
-    /// time (one per core, at least two: a new instance loads all its skills at once, and a remote store downloads them side by side); returns the failures, in skill order.
+    /// time (one per core, at least two: a new instance loads all its skills at once, and a remote store downloads them
+    /// side by side); returns the failures, in skill order.
     /// </summary>
     private async Task<List<ModelLoadFailure>> LoadMissingAsync(RegistryDocument document, Dictionary<(string, string), LoadedModel> available, CancellationToken cancellationToken)
     {
