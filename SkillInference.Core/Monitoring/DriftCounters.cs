@@ -26,6 +26,8 @@ internal sealed class DriftCounters
     private readonly int[] _featureOffset;
     private readonly double[] _mean;
     private readonly double[] _scale;
+    private readonly ScaledBins? _scoreBins;
+    private readonly ScaledBins? _featureBins;
     private readonly int _width;
     private readonly Lock _roll = new();
 
@@ -62,6 +64,8 @@ internal sealed class DriftCounters
         var scaler = model.Manifest.Scaler;
         _mean = scaler is null ? new double[model.Names.Length] : [.. scaler.Mean];
         _scale = scaler is null ? [.. Enumerable.Repeat(1.0, model.Names.Length)] : [.. scaler.Scale];
+        _scoreBins = ScaledBins.ForRawValues([_scoreEdges]);
+        _featureBins = ScaledBins.ForScaledFeatures(_featureEdges, [.. _featureIndex.Select(i => _scale[i])], [.. _featureIndex.Select(i => _mean[i])]);
         _bucketTicks = bucket.Ticks;
         _buckets = new Bucket[Math.Max(1, (int)(window.Ticks / bucket.Ticks))];
         for (var i = 0; i < _buckets.Length; i++)
@@ -71,6 +75,9 @@ internal sealed class DriftCounters
     }
 
     public string Skill { get; }
+
+    /// <summary>The features with a reference histogram, in the model's order: what <see cref="FeatureBin"/> indexes.</summary>
+    internal IReadOnlyList<string> ReferencedFeatures => _featureNames;
 
     /// <summary>
     /// What live traffic should look like once prepared: the reference counts only present values, but a feature with
@@ -134,7 +141,7 @@ internal sealed class DriftCounters
         }
     }
 
-    /// <summary>Counts each scored row's score and (unscaled) feature values into their bins; returns the rows counted.</summary>
+    /// <summary>Counts each scored row's score and feature values into their bins; returns the rows counted.</summary>
     private long Count<TCounter>(in ScoredGroup group, TCounter counter)
         where TCounter : ICounter, allows ref struct
     {
@@ -151,28 +158,32 @@ internal sealed class DriftCounters
             }
 
             scored++;
-            counter.Add(BinOf(p, _scoreEdges));
+            counter.Add(ScoreBin(p));
             var row = rows.Slice(r * width, width);
             for (var f = 0; f < _featureIndex.Length; f++)
             {
-                var i = _featureIndex[f];
-                var value = row[i];
-                if (float.IsNaN(value))
+                var value = row[_featureIndex[f]];
+                if (!float.IsNaN(value))
                 {
-                    continue;
+                    counter.Add(_featureOffset[f] + FeatureBin(f, value));
                 }
-
-                // The row is scaled (float32); the reference is of raw values. Unscaling loses a few ulps, which would
-                // drop a discrete value lying on an edge (counts, days) into the bin below: nudge it up by far less than
-                // any real difference.
-                var raw = (value * _scale[i]) + _mean[i];
-                raw += 1e-6 * Math.Max(1, Math.Abs(raw));
-                counter.Add(_featureOffset[f] + BinOf(raw, _featureEdges[f]));
             }
         }
 
         return scored;
     }
+
+    /// <summary>The bin of a probability (not NaN) against the score's reference edges.</summary>
+    internal int ScoreBin(float probability) => _scoreBins is { } bins ? bins.BinOf(0, probability) : BinOf(probability, _scoreEdges);
+
+    /// <summary>
+    /// The bin of the <paramref name="f"/>-th referenced feature's value (scaled as the model sees it, not NaN) against
+    /// its reference of raw values. The bins were moved into the row's space once (<see cref="ScaledBins"/>); only a
+    /// reference whose edges are out of order is still unscaled and searched value by value.
+    /// </summary>
+    internal int FeatureBin(int f, float value) => _featureBins is { } bins
+        ? bins.BinOf(f, value)
+        : BinOf(ScaledBins.Unscaled(value, _scale[_featureIndex[f]], _mean[_featureIndex[f]], nudge: true), _featureEdges[f]);
 
     /// <summary>Blocks of at least this many rows are counted locally before they are added.</summary>
     private const int LocalCountingRows = 8;
