@@ -196,15 +196,29 @@ internal sealed partial class BatchRequestReader
         var previous = -1;
         while (true)
         {
-            if (!ReadString(json, ref p, out var name) || !SkipWhitespace(json, ref p) || !Expect(json, ref p, (byte)':') || !SkipWhitespace(json, ref p))
+            // Items of a skill list their features in the same order: the predicted name is compared with its quotes
+            // as the body holds it (a name that needs no escape), which is the string ReadString would read.
+            var predicted = transitions.After(previous);
+            int column;
+            if (predicted >= 0 && _columnQuoted[predicted] is { } quoted && json[p..].StartsWith(quoted))
+            {
+                column = predicted;
+                p += quoted.Length;
+            }
+            else if (ReadString(json, ref p, out var name))
+            {
+                column = InternColumn(Decode(name));
+            }
+            else
             {
                 return false;
             }
 
-            var predicted = transitions.After(previous);
-            var column = predicted >= 0 && name.SequenceEqual(_columnUtf8[predicted])
-                ? predicted
-                : InternColumn(Decode(name));
+            if (!SkipWhitespace(json, ref p) || !Expect(json, ref p, (byte)':') || !SkipWhitespace(json, ref p))
+            {
+                return false;
+            }
+
             transitions.Learn(previous, column);
             previous = column;
             double value;
@@ -292,6 +306,12 @@ internal sealed partial class BatchRequestReader
     private static bool ReadNumber(ReadOnlySpan<byte> json, ref int p, out double value)
     {
         var rest = json[p..];
+        if (TryReadShortDecimal(rest, out var length, out value))
+        {
+            p += length;
+            return true;
+        }
+
         if (!csFastFloat.FastDoubleParser.TryParseDouble(rest, out var consumed, out value, NumberStyles) || !double.IsFinite(value))
         {
             return false;
@@ -313,6 +333,62 @@ internal sealed partial class BatchRequestReader
         p += consumed;
         return true;
     }
+
+    /// <summary>
+    /// What feature values mostly are: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c> with at most 15 digits and no exponent after
+    /// it. Its digits m are then an exact double (below 2^53), and so is 10^k for its k decimals: the value is the one
+    /// correctly rounded division m / 10^k, which is what fast_float gives (it takes the same path). Anything else
+    /// (more digits, an exponent, a leading zero, a point without a digit) is left to <see cref="ReadNumber"/>'s general
+    /// path, which also rules on what is not JSON.
+    /// </summary>
+    private static bool TryReadShortDecimal(ReadOnlySpan<byte> number, out int length, out double value)
+    {
+        length = 0;
+        value = 0;
+        var i = number.Length > 0 && number[0] == '-' ? 1 : 0;
+        var start = i;
+        ulong digits = 0;
+        while (i < number.Length && (uint)(number[i] - '0') <= 9)
+        {
+            digits = (digits * 10) + (uint)(number[i] - '0');
+            i++;
+        }
+
+        var whole = i - start;
+        if (whole == 0 || (whole > 1 && number[start] == '0'))
+        {
+            return false;
+        }
+
+        var decimals = 0;
+        if (i < number.Length && number[i] == '.')
+        {
+            var point = ++i;
+            while (i < number.Length && (uint)(number[i] - '0') <= 9)
+            {
+                digits = (digits * 10) + (uint)(number[i] - '0');
+                i++;
+            }
+
+            decimals = i - point;
+            if (decimals == 0)
+            {
+                return false;
+            }
+        }
+
+        if (whole + decimals > 15 || (i < number.Length && (number[i] | 0x20) == 'e'))
+        {
+            return false;
+        }
+
+        value = digits / PowersOfTen[decimals];
+        value = start == 1 ? -value : value;
+        length = i;
+        return true;
+    }
+
+    private static ReadOnlySpan<double> PowersOfTen => [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>After a list element: a comma (then <paramref name="more"/>, and whitespace skipped) or the closing token.</summary>
     private static bool Separator(ReadOnlySpan<byte> json, ref int p, byte close, out bool more)

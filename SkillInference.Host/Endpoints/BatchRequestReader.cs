@@ -41,6 +41,9 @@ internal sealed partial class BatchRequestReader
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _columnLookup;
     private readonly List<string> _columnNames = [];
     private readonly List<byte[]> _columnUtf8 = [];
+
+    // Each column's name as the fast path meets it in a body, quotes included, when it needs no escape (else null).
+    private readonly List<byte[]?> _columnQuoted = [];
     private readonly Dictionary<string, string> _skills = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _skillLookup;
     private readonly Dictionary<string, NameTransitions> _transitions = new(StringComparer.Ordinal);
@@ -137,6 +140,7 @@ internal sealed partial class BatchRequestReader
             _columns.Clear();
             _columnNames.Clear();
             _columnUtf8.Clear();
+            _columnQuoted.Clear();
             _transitions.Clear();
         }
 
@@ -531,7 +535,9 @@ internal sealed partial class BatchRequestReader
         column = _columnNames.Count;
         _columns[name] = column;
         _columnNames.Add(name);
-        _columnUtf8.Add(System.Text.Encoding.UTF8.GetBytes(name));
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(name);
+        _columnUtf8.Add(utf8);
+        _columnQuoted.Add(utf8.AsSpan().IndexOfAny("\"\\"u8) < 0 && utf8.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x1F) < 0 ? [(byte)'"', .. utf8, (byte)'"'] : null);
         Grow(ref _seen, _columnNames.Count);
         return column;
     }

@@ -37,6 +37,8 @@ public sealed class BatchRequestReaderTests
     private static readonly Gen<string> Value = Gen.Frequency(
         (30, (IGen<string>)Gen.Double[-1e6, 1e6].Select(d => d.ToString("R", CultureInfo.InvariantCulture))),
         (10, Gen.Int[-1000, 1000].Select(i => i.ToString(CultureInfo.InvariantCulture))),
+        (20, Gen.Select(Gen.Double[-1e5, 1e5], Gen.Int[0, 12]).Select((d, decimals) => Math.Round(d, decimals).ToString("0.############", CultureInfo.InvariantCulture))),
+        (3, Gen.OneOf("123456789012345", "12345678901234.5", "1234567890123456", "0.12345678901234", "0.123456789012345", "-0.000000000000001", "-0.0", "9007199254740993", "0.1", "-0.3", "1e-7", "7.0E1", "5E")),
         (5, Gen.OneOf("null", "-0", "0", "1E5", "2.5e-3", "-7.25E+2")),
         (1, Gen.OneOf("null", "-0", "0", "1E5", "2.5e-3", "1e400", "01", "1.", ".5", "+1", "1e", "-", "NaN", "true", "\"3\"", "nul", "[1]", "{}")),
         // What a general number parser accepts and JSON does not, or reads only in part.
@@ -121,6 +123,41 @@ public sealed class BatchRequestReaderTests
             var expected = Describe(new BatchRequestReader(100, 10).Read(body));
             CollectionAssert.AreEqual(expected, Describe(pooled.Read(body)));
         }
+    }
+
+    [TestMethod]
+    [DataRow("1.")]
+    [DataRow("01")]
+    [DataRow("-01.5")]
+    [DataRow("-")]
+    [DataRow("+1")]
+    [DataRow(".5")]
+    [DataRow("1.e5")]
+    [DataRow("1e")]
+    [DataRow("1.5.3")]
+    [DataRow("12345678901234567")]
+    [DataRow("-0.1234567890123456789")]
+    [DataRow("0.30000000000000004")]
+    [DataRow("-0")]
+    [DataRow("1E-7")]
+    public void Read_ANumberAtTheEdgeOfJsonsGrammar_TheFastPathAgreesWithTheFullReader(string value)
+    {
+        var body = Body($$$"""{"skill":"a","features":{"x":1.25,"y":{{{value}}}}}""");
+
+        Assert.AreEqual(Outcome(new BatchRequestReader(10, 3), body, fastPath: false), Outcome(new BatchRequestReader(10, 3), body, fastPath: true));
+    }
+
+    [TestMethod]
+    public void Read_ANameThatNeedsAnEscape_IsNotMatchedUnescapedInALaterBody()
+    {
+        // The fast path compares the name it expects next with the body's bytes; a name with an escape ("x\n" is x and
+        // a line feed) must not match the raw bytes of a later body, where a bare line feed in a string is not JSON.
+        var reader = new BatchRequestReader(100, 10);
+        var learned = Describe(reader.Read(Body("""{"skill":"a","features":{"x\n":1,"y":2}}""", """{"skill":"a","features":{"x\n":3,"y":4}}""")));
+        Assert.HasCount(2, learned);
+
+        var ex = Assert.ThrowsExactly<BatchFormatException>(() => reader.Read(Body("{\"skill\":\"a\",\"features\":{\"x\n\":5,\"y\":6}}")));
+        StringAssert.Contains(ex.Message, "JSON");
     }
 
     [TestMethod]
