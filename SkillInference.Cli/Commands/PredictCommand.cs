@@ -447,15 +447,22 @@ internal static class PredictCommand
                     continue;
                 }
 
+                // A short decimal (most values) is read straight from the cell's characters; anything else by Sep's
+                // fast float parser (the reader's culture is invariant). An empty cell never parses, so the common case
+                // looks the cell up once.
                 var cell = row[c];
-                if (cell.TryParse<double>() is { } value)
+                var text = cell.Span;
+                if (ShortDecimal.TryParse(text, out var length, out var value) && length == text.Length)
                 {
-                    // Sep's fast float parser (the reader's culture is invariant); an empty cell never parses, so the
-                    // common case looks the cell up once.
                     _missing[offset + f] = false;
                     _values[offset + f] = value;
                 }
-                else if (cell.Span.IsEmpty)
+                else if (cell.TryParse<double>() is { } parsed)
+                {
+                    _missing[offset + f] = false;
+                    _values[offset + f] = parsed;
+                }
+                else if (text.IsEmpty)
                 {
                     _missing[offset + f] = true;
                     _values[offset + f] = 0;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Unicode;
+using SkillInference.Serialization;
 
 namespace SkillInference.Host.Endpoints;
 
@@ -296,7 +297,8 @@ internal sealed partial class BatchRequestReader
 
     /// <summary>A number in JSON's grammar (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>) that is a finite double.</summary>
     /// <remarks>
-    /// One pass: fast_float reads the longest number it can (correctly rounded, as Utf8JsonReader.TryGetDouble's parser
+    /// A short decimal (most feature values) is read by <see cref="ShortDecimal.TryParse(ReadOnlySpan{byte}, out int, out double)"/>.
+    /// Otherwise, one pass: fast_float reads the longest number it can (correctly rounded, as Utf8JsonReader.TryGetDouble's parser
     /// is; the test of both paths compares them) with signs, decimal point and exponent allowed but no white space, and
     /// what it accepts beyond JSON's grammar is then ruled out on the few bytes where it can show: a leading <c>+</c> or
     /// <c>.</c>, a leading zero before a digit, a point without a digit after it. An exponent without digits is not
@@ -306,7 +308,7 @@ internal sealed partial class BatchRequestReader
     private static bool ReadNumber(ReadOnlySpan<byte> json, ref int p, out double value)
     {
         var rest = json[p..];
-        if (TryReadShortDecimal(rest, out var length, out value))
+        if (ShortDecimal.TryParse(rest, out var length, out value))
         {
             p += length;
             return true;
@@ -333,62 +335,6 @@ internal sealed partial class BatchRequestReader
         p += consumed;
         return true;
     }
-
-    /// <summary>
-    /// What feature values mostly are: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c> with at most 15 digits and no exponent after
-    /// it. Its digits m are then an exact double (below 2^53), and so is 10^k for its k decimals: the value is the one
-    /// correctly rounded division m / 10^k, which is what fast_float gives (it takes the same path). Anything else
-    /// (more digits, an exponent, a leading zero, a point without a digit) is left to <see cref="ReadNumber"/>'s general
-    /// path, which also rules on what is not JSON.
-    /// </summary>
-    private static bool TryReadShortDecimal(ReadOnlySpan<byte> number, out int length, out double value)
-    {
-        length = 0;
-        value = 0;
-        var i = number.Length > 0 && number[0] == '-' ? 1 : 0;
-        var start = i;
-        ulong digits = 0;
-        while (i < number.Length && (uint)(number[i] - '0') <= 9)
-        {
-            digits = (digits * 10) + (uint)(number[i] - '0');
-            i++;
-        }
-
-        var whole = i - start;
-        if (whole == 0 || (whole > 1 && number[start] == '0'))
-        {
-            return false;
-        }
-
-        var decimals = 0;
-        if (i < number.Length && number[i] == '.')
-        {
-            var point = ++i;
-            while (i < number.Length && (uint)(number[i] - '0') <= 9)
-            {
-                digits = (digits * 10) + (uint)(number[i] - '0');
-                i++;
-            }
-
-            decimals = i - point;
-            if (decimals == 0)
-            {
-                return false;
-            }
-        }
-
-        if (whole + decimals > 15 || (i < number.Length && (number[i] | 0x20) == 'e'))
-        {
-            return false;
-        }
-
-        value = digits / PowersOfTen[decimals];
-        value = start == 1 ? -value : value;
-        length = i;
-        return true;
-    }
-
-    private static ReadOnlySpan<double> PowersOfTen => [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>After a list element: a comma (then <paramref name="more"/>, and whitespace skipped) or the closing token.</summary>
     private static bool Separator(ReadOnlySpan<byte> json, ref int p, byte close, out bool more)

@@ -49,6 +49,34 @@ public sealed class PredictCommandTests
     }
 
     [TestMethod]
+    public async Task Predict_NumbersInAnyShape_ReadAsTheRuntimeReadsThemAndACellWithMoreIsAnError()
+    {
+        // Short decimals take their own path; exponents and trailing zeros take Sep's; a number followed by more text
+        // is not a number whichever path sees it first.
+        var csv = Write("""
+            student_id,questions_asked_per_week,question_rate
+            S1,3,0.2
+            S2,3.0,2E-1
+            S3,0.3e1,0.20
+            S4,3.5x,0.2
+            S5,3,0.2.1
+            """);
+
+        var (result, lines) = await PredictAsync(csv);
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        await using var harness = await ServiceHarness.StartAsync(SampleStore.Path);
+        var expected = await harness.Service.InferAsync(new InferenceRequest(Skill, new Dictionary<string, double?> { ["questions_asked_per_week"] = 3, ["question_rate"] = 0.2 }));
+        for (var line = 0; line < 3; line++)
+        {
+            Assert.AreEqual(expected.Score, lines[line]["score"]!.GetValue<double>(), $"line {line}");
+        }
+
+        Assert.AreEqual("'questions_asked_per_week' is not a number", lines[3]["error"]!["message"]!.GetValue<string>());
+        Assert.AreEqual("'question_rate' is not a number", lines[4]["error"]!["message"]!.GetValue<string>());
+    }
+
+    [TestMethod]
     public async Task Predict_ValueOutsideItsRange_IsAnErrorNamingTheFeatureWithoutTheValue()
     {
         var csv = Write("student_id,questions_asked_per_week,question_rate\nS1,3,987654\nS2,3,0.1\n");

@@ -52,4 +52,68 @@ public sealed class ShortDecimalTests
             AssertSameOrDeclined(value, ref written);
         }
     }
+
+    /// <summary>Reads <paramref name="text"/> both as bytes and as characters; both must agree.</summary>
+    private static (bool Read, int Length, double Value) Parse(string text)
+    {
+        var asBytes = ShortDecimal.TryParse(Encoding.ASCII.GetBytes(text), out var byteLength, out var byteValue);
+        var asChars = ShortDecimal.TryParse(text.AsSpan(), out var length, out var value);
+        Assert.AreEqual((asBytes, byteLength, BitConverter.DoubleToInt64Bits(byteValue)), (asChars, length, BitConverter.DoubleToInt64Bits(value)), text);
+        return (asChars, length, value);
+    }
+
+    [TestMethod]
+    public void TryParse_ShortDecimals_ReadsTheDoubleTheRuntimeReads()
+    {
+        // Every digit count up to the limit, the point anywhere, either sign, leading zeros after the point.
+        Gen.Select(Gen.Int[1, 15], Gen.Int[0, 15], Gen.Bool, Gen.ULong).Sample((count, point, negative, bits) =>
+        {
+            var digits = (bits % (ulong)Math.Pow(10, count)).ToString(CultureInfo.InvariantCulture).PadLeft(count, '0');
+            var decimals = Math.Min(point, count - 1);
+            var whole = digits[..(count - decimals)].TrimStart('0');
+            var text = (negative ? "-" : "") + (whole.Length == 0 ? "0" : whole) + (decimals > 0 ? "." + digits[(count - decimals)..] : "");
+            var (read, length, value) = Parse(text);
+            Assert.IsTrue(read, text);
+            Assert.AreEqual(text.Length, length, text);
+            Assert.AreEqual(BitConverter.DoubleToInt64Bits(double.Parse(text, CultureInfo.InvariantCulture)), BitConverter.DoubleToInt64Bits(value), text);
+        }, iter: 200_000, threads: 1);
+    }
+
+    [TestMethod]
+    [DataRow("0.1", 0.1, 3)]
+    [DataRow("-0", -0.0, 2)]
+    [DataRow("-0.0", -0.0, 4)]
+    [DataRow("9.53", 9.53, 4)]
+    [DataRow("63", 63.0, 2)]
+    [DataRow("999999999999999", 999999999999999.0, 15)]
+    [DataRow("0.30000000000001", 0.30000000000001, 16)]
+    [DataRow("1.5,2", 1.5, 3)]
+    [DataRow("7}", 7.0, 1)]
+    [DataRow("2.5.3", 2.5, 3)]
+    public void TryParse_AShortDecimalBeforeOtherText_ReadsItAndStopsThere(string text, double expected, int expectedLength)
+    {
+        var (read, length, value) = Parse(text);
+
+        Assert.IsTrue(read);
+        Assert.AreEqual(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(value));
+        Assert.AreEqual(expectedLength, length);
+    }
+
+    [TestMethod]
+    [DataRow("")]
+    [DataRow("-")]
+    [DataRow("+1")]
+    [DataRow(".5")]
+    [DataRow("1.")]
+    [DataRow("01")]
+    [DataRow("-00.5")]
+    [DataRow("1e5")]
+    [DataRow("2.5E-3")]
+    [DataRow("1234567890123456")]
+    [DataRow("0.123456789012345")]
+    [DataRow("NaN")]
+    [DataRow("Infinity")]
+    [DataRow(" 1")]
+    public void TryParse_NotAShortDecimal_LeavesItToTheGeneralParser(string text) =>
+        Assert.IsFalse(Parse(text).Read, text);
 }
