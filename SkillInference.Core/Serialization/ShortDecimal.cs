@@ -6,14 +6,15 @@ namespace SkillInference.Serialization;
 /// <summary>
 /// Short decimals, the text most feature values arrive as, read and written far faster than the general algorithms.
 /// Writing: the shortest round-trip text of a double that is a short decimal — at most six decimals, from 1e-4 (below it the
-/// runtime writes an exponent) to 1e15, as most feature values clients send are — written far faster than the general
-/// shortest-digits algorithm, and byte for byte what <see cref="double.TryFormat(Span{byte}, out int, ReadOnlySpan{char}, IFormatProvider?)"/> writes
+/// runtime writes an exponent) to 1e15 — byte for byte what <see cref="double.TryFormat(Span{byte}, out int, ReadOnlySpan{char}, IFormatProvider?)"/> writes
 /// (a property test compares them). Any other value is left to that method.
 /// </summary>
 internal static class ShortDecimal
 {
     private const int MaxDecimals = 6;
-    private static readonly double[] Pow10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+
+    /// <summary>The powers of ten up to the most decimals either direction uses; each is an exact double.</summary>
+    private static readonly double[] Pow10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>Writes <paramref name="value"/> when it is a short decimal; returns the bytes written, or 0 (nothing written).</summary>
     public static int TryFormat(double value, Span<byte> destination)
@@ -77,8 +78,6 @@ internal static class ShortDecimal
     /// <summary>At most this many digits: the digits are then an integer below 2^53, an exact double.</summary>
     private const int MaxParsedDigits = 15;
 
-    private static readonly double[] ParsePow10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
     /// <summary>
     /// Reads the short decimal at the start of <paramref name="text"/>: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c> (JSON's
     /// grammar without an exponent) with at most 15 digits, not followed by an exponent. Its digits m are an exact double,
@@ -137,7 +136,7 @@ internal static class ShortDecimal
             return false;
         }
 
-        value = digits / ParsePow10[decimals];
+        value = digits / Pow10[decimals];
         value = start == 1 ? -value : value;
         length = i;
         return true;
