@@ -257,17 +257,38 @@ internal static partial class ShortestDouble
     /// <summary>(4m, 4m + 2, 4m - 1 - mmShift) × the 125-bit multiplier, shifted right by <paramref name="shift"/>.</summary>
     private static (ulong Vr, ulong Vp, ulong Vm) MulShiftAll(ulong m, ReadOnlySpan<ulong> multiplier, int shift, uint mmShift)
     {
-        var mul = new UInt128(multiplier[1], multiplier[0]);
-        return (MulShift(4 * m, mul, shift), MulShift((4 * m) + 2, mul, shift), MulShift((4 * m) - 1 - mmShift, mul, shift));
+        var (high, low) = (multiplier[1], multiplier[0]);
+        return (MulShift(4 * m, high, low, shift), MulShift((4 * m) + 2, high, low, shift), MulShift((4 * m) - 1 - mmShift, high, low, shift));
     }
 
-    /// <summary>(m × mul) >> shift for a 64-bit m, a 125-bit mul and a shift above 64: the product's bits 64 and up.</summary>
+    /// <summary>
+    /// (m × mul) >> shift for a 64-bit m, a 125-bit mul (<paramref name="high"/>:<paramref name="low"/>) and a shift of
+    /// 64 to 127: the product's bits 64 and up. Plain 64-bit arithmetic: with <see cref="UInt128"/> or
+    /// <see cref="Math.BigMul(ulong, ulong, out ulong)"/> (which looks for BMI2) ReadyToRun leaves this method out, and
+    /// the runtime JITs it at start-up and runs it unoptimized first.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MulShift(ulong m, UInt128 mul, int shift)
+    private static ulong MulShift(ulong m, ulong high, ulong low, int shift)
     {
-        var low = (UInt128)m * (ulong)mul;
-        var high = (UInt128)m * (ulong)(mul >> 64);
-        return (ulong)(((low >> 64) + high) >> (shift - 64));
+        var carried = MultiplyHigh(m, low, out _);
+        var top = MultiplyHigh(m, high, out var middle);
+        middle += carried;
+        top += middle < carried ? 1UL : 0UL;
+        var s = shift - 64;
+        return (middle >> s) | ((top << 1) << (63 - s));
+    }
+
+    /// <summary>The high 64 bits of a × b, and the low 64 in <paramref name="low"/>, from four 32-bit products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MultiplyHigh(ulong a, ulong b, out ulong low)
+    {
+        ulong aLow = (uint)a, aHigh = a >> 32, bLow = (uint)b, bHigh = b >> 32;
+        var lowLow = aLow * bLow;
+        var lowHigh = aLow * bHigh;
+        var highLow = aHigh * bLow;
+        var middle = (lowLow >> 32) + (uint)lowHigh + (uint)highLow;
+        low = (middle << 32) | (uint)lowLow;
+        return (aHigh * bHigh) + (lowHigh >> 32) + (highLow >> 32) + (middle >> 32);
     }
 
     /// <summary>⌈log2 5^e⌉ (1 for e = 0), exact for 0 ≤ e ≤ 3528.</summary>

@@ -278,19 +278,24 @@ internal static class XGBoostJsonImporter
                 p++;
             }
 
-            var end = raw[p..].IndexOfAny(NumberEnds);
-            if (end <= 0 || !parse(raw.Slice(p, end), out values[i]))
+            // A plain loop, not IndexOfAny: a number is a few bytes, and the vectorized search is JIT'd at start-up
+            // (its precompiled code is refused on a CPU with AVX-512) and runs unoptimized for the first calls.
+            var end = p;
+            while (end < raw.Length && raw[end] is not ((byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t' or (byte)',' or (byte)']'))
+            {
+                end++;
+            }
+
+            if (end == p || end == raw.Length || !parse(raw[p..end], out values[i]))
             {
                 return false;
             }
 
-            p += end;
+            p = end;
         }
 
         return true;
     }
-
-    private static readonly System.Buffers.SearchValues<byte> NumberEnds = System.Buffers.SearchValues.Create(" \n\r\t,]"u8);
 
     private static bool ParseInt32(ReadOnlySpan<byte> text, out int value)
     {
