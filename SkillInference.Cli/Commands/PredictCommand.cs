@@ -43,7 +43,7 @@ internal static class PredictCommand
             var id = parse.GetValue(skill)!;
             var services = new ServiceCollection();
             services.AddLogging();
-            services.AddSkillInference(o => o.Engine = parse.GetValue(engine)).UseModelStore(parse.GetValue(store)!).AddOnnx();
+            services.AddSkillInference(o => o.Engine = parse.GetValue(engine)).UseModelStore(parse.GetValue(store)!).AddOnnx().WithoutCache();
             await using var provider = services.BuildServiceProvider();
             var service = provider.GetRequiredService<ISkillInferenceService>();
 
