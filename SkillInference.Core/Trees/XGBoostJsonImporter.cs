@@ -21,12 +21,26 @@ internal static class XGBoostJsonImporter
     /// <exception cref="ModelImportException">The model cannot be served.</exception>
     internal static TreeEnsemble Compile(ReadOnlySpan<byte> json) => Parse(json).Ensemble;
 
-    internal static (XGBoostModelInfo Info, TreeEnsemble Ensemble) Parse(ReadOnlySpan<byte> json)
+    internal static (XGBoostModelInfo Info, TreeEnsemble Ensemble) Parse(ReadOnlySpan<byte> json) =>
+        // Most of a model is its trees' number arrays: one streaming pass reads them, and the rest (small) is read as a
+        // document. A model that pass does not read exactly as the document would is read whole as a document, which
+        // reports what is wrong with it.
+        XGBoostTreeArrays.TryReadAll(json, out var rest, out var gbtree, out var dart)
+            ? Parse(rest, new StreamedTrees(gbtree, dart))
+            : Parse(json.ToArray(), null);
+
+    /// <summary>Reads a model whole as a document, as <see cref="Parse(ReadOnlySpan{byte})"/> does when its streaming pass declines (the tests hold the two to the same results).</summary>
+    internal static (XGBoostModelInfo Info, TreeEnsemble Ensemble) ParseAsDocument(ReadOnlySpan<byte> json) => Parse(json.ToArray(), null);
+
+    /// <summary>The tree arrays read by the streaming pass, by booster (null: the document holds none there).</summary>
+    private sealed record StreamedTrees(XGBoostTreeArrays[]? Gbtree, XGBoostTreeArrays[]? Dart);
+
+    private static (XGBoostModelInfo Info, TreeEnsemble Ensemble) Parse(byte[] json, StreamedTrees? streamed)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 256 });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
         }
         catch (JsonException ex)
         {
@@ -37,7 +51,7 @@ internal static class XGBoostJsonImporter
         {
             try
             {
-                return ParseLearner(document.RootElement);
+                return ParseLearner(document.RootElement, streamed);
             }
             catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or IndexOutOfRangeException or ArgumentOutOfRangeException)
             {
@@ -46,7 +60,7 @@ internal static class XGBoostJsonImporter
         }
     }
 
-    private static (XGBoostModelInfo, TreeEnsemble) ParseLearner(JsonElement root)
+    private static (XGBoostModelInfo, TreeEnsemble) ParseLearner(JsonElement root, StreamedTrees? streamed)
     {
         if (!root.TryGetProperty("learner", out var learner))
         {
@@ -103,16 +117,19 @@ internal static class XGBoostJsonImporter
                 throw new ModelImportException(ModelImportErrorKind.UnsupportedModel, $"The booster is '{boosterName}'; only tree boosters (gbtree, dart) are served.");
         }
 
-        TreeLimits.Check(model.GetProperty("trees").GetArrayLength(), TreeLimits.MaxTrees, "trees");
-        var trees = model.GetProperty("trees").EnumerateArray().ToArray();
+        var treeArray = model.GetProperty("trees");
+        var read = boosterName == "dart" ? streamed?.Dart : streamed?.Gbtree;
+        TreeLimits.Check(read?.Length ?? treeArray.GetArrayLength(), TreeLimits.MaxTrees, "trees");
+        var elements = read is null ? treeArray.EnumerateArray().ToArray() : [];
+        var treeCount = read?.Length ?? elements.Length;
         var parallel = model.TryGetProperty("gbtree_model_param", out var gbParam) ? ParseInt(gbParam, "num_parallel_tree", 1) : 1;
         int? bestIteration = null;
-        var used = trees.Length;
+        var used = treeCount;
         if (learner.TryGetProperty("attributes", out var attributes) && attributes.TryGetProperty("best_iteration", out var best))
         {
             // scikit-learn's predict_proba uses only the trees up to the early-stopping best iteration.
             bestIteration = int.Parse(best.GetString()!, CultureInfo.InvariantCulture);
-            used = Math.Min(trees.Length, (bestIteration.Value + 1) * Math.Max(1, parallel));
+            used = Math.Min(treeCount, (bestIteration.Value + 1) * Math.Max(1, parallel));
         }
 
         IReadOnlyList<string>? names = learner.TryGetProperty("feature_names", out var fn) && fn.ValueKind == JsonValueKind.Array && fn.GetArrayLength() > 0
@@ -123,14 +140,34 @@ internal static class XGBoostJsonImporter
             throw Malformed($"it names {names.Count} features but declares num_feature {featureCount}");
         }
 
-        var ensemble = Build(trees.AsSpan(0, used), featureCount, baseMargin, weightDrop?[..used], out var maxDepth);
+        var ensemble = read is null
+            ? Build(used, t => elements[t].GetProperty("left_children").GetArrayLength(), t => ReadTree(elements[t]), featureCount, baseMargin, weightDrop?[..used], out var maxDepth)
+            : Build(used, t => read[t].Left.Length, t => read[t], featureCount, baseMargin, weightDrop?[..used], out maxDepth);
         var info = new XGBoostModelInfo(ensemble.FeatureCount, names, boosterName!, used, baseScore, version, bestIteration, maxDepth);
         return (info, ensemble);
     }
 
-    private static TreeEnsemble Build(ReadOnlySpan<JsonElement> trees, int declaredFeatures, float baseMargin, float[]? weights, out int maxDepth)
+    /// <summary>A tree's arrays from its document element (each read in one pass of its raw text when it can be).</summary>
+    private static XGBoostTreeArrays ReadTree(JsonElement tree)
     {
-        var roots = new int[trees.Length];
+        var lc = Ints(tree, "left_children");
+        var rc = Ints(tree, "right_children");
+        var si = Ints(tree, "split_indices");
+        var sc = Floats(tree.GetProperty("split_conditions"));
+        var dl = Ints(tree, "default_left");
+        var hess = Doubles(tree.GetProperty("sum_hessian"));
+        var loss = tree.TryGetProperty("loss_changes", out var lcs) ? Doubles(lcs) : null;
+        var types = tree.TryGetProperty("split_type", out _) ? Ints(tree, "split_type") : null;
+        return new XGBoostTreeArrays(lc, rc, si, sc, dl, hess, loss, types);
+    }
+
+    /// <summary>
+    /// The ensemble of the first <paramref name="count"/> trees: each tree's declared node count is checked against the
+    /// limits before its arrays are read (<paramref name="declared"/>, then <paramref name="read"/>).
+    /// </summary>
+    private static TreeEnsemble Build(int count, Func<int, int> declared, Func<int, XGBoostTreeArrays> read, int declaredFeatures, float baseMargin, float[]? weights, out int maxDepth)
+    {
+        var roots = new int[count];
         var feature = new List<int>();
         var threshold = new List<float>();
         var left = new List<int>();
@@ -142,23 +179,17 @@ internal static class XGBoostJsonImporter
         var maxFeature = -1;
         maxDepth = 0;
         long totalNodes = 0;
-        for (var t = 0; t < trees.Length; t++)
+        for (var t = 0; t < count; t++)
         {
-            var tree = trees[t];
             var offset = feature.Count;
             roots[t] = offset;
-            var declared = tree.GetProperty("left_children").GetArrayLength();
-            TreeLimits.Check(declared, TreeLimits.MaxNodesPerTree, $"nodes in tree {t}");
-            totalNodes += declared;
+            var nodes = declared(t);
+            TreeLimits.Check(nodes, TreeLimits.MaxNodesPerTree, $"nodes in tree {t}");
+            totalNodes += nodes;
             TreeLimits.Check(totalNodes, TreeLimits.MaxTotalNodes, "nodes in all");
-            var lc = Ints(tree, "left_children");
-            var rc = Ints(tree, "right_children");
-            var si = Ints(tree, "split_indices");
-            var sc = Floats(tree.GetProperty("split_conditions"));
-            var dl = Ints(tree, "default_left");
-            var hess = Doubles(tree.GetProperty("sum_hessian"));
-            var loss = tree.TryGetProperty("loss_changes", out var lcs) ? Doubles(lcs) : new double[lc.Length];
-            if (tree.TryGetProperty("split_type", out var st) && Ints(tree, "split_type").Any(type => type != 0))
+            var (lc, rc, si, sc, dl, hess, loss, types) = read(t);
+            loss ??= new double[lc.Length];
+            if (types is not null && types.Any(type => type != 0))
             {
                 throw new ModelImportException(ModelImportErrorKind.CategoricalSplits, $"Tree {t} has categorical splits; models with categorical features (enable_categorical) are not served. Retrain with numeric (e.g. one-hot) features.");
             }
@@ -261,7 +292,7 @@ internal static class XGBoostJsonImporter
         return values;
     }
 
-    private delegate bool NumberParser<T>(ReadOnlySpan<byte> text, out T value);
+    internal delegate bool NumberParser<T>(ReadOnlySpan<byte> text, out T value);
 
     /// <summary>
     /// Reads a JSON array of <paramref name="length"/> numbers from its raw text, each parsed as <see cref="JsonElement"/>
@@ -297,7 +328,7 @@ internal static class XGBoostJsonImporter
         return true;
     }
 
-    private static bool ParseInt32(ReadOnlySpan<byte> text, out int value)
+    internal static bool ParseInt32(ReadOnlySpan<byte> text, out int value)
     {
         if (text.SequenceEqual("true"u8) || text.SequenceEqual("false"u8))
         {
@@ -308,10 +339,10 @@ internal static class XGBoostJsonImporter
         return Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length;
     }
 
-    private static bool ParseSingle(ReadOnlySpan<byte> text, out float value) =>
+    internal static bool ParseSingle(ReadOnlySpan<byte> text, out float value) =>
         Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length && float.IsFinite(value);
 
-    private static bool ParseDouble(ReadOnlySpan<byte> text, out double value) =>
+    internal static bool ParseDouble(ReadOnlySpan<byte> text, out double value) =>
         Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length && double.IsFinite(value);
 
     private static int ParseInt(JsonElement obj, string name, int fallback) =>
