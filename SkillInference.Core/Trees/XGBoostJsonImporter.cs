@@ -27,7 +27,7 @@ internal static class XGBoostJsonImporter
         // reports what is wrong with it.
         XGBoostTreeArrays.TryReadAll(json, out var rest, out var gbtree, out var dart)
             ? Parse(rest, new StreamedTrees(gbtree, dart))
-            : Parse(json.ToArray(), null);
+            : ParseAsDocument(json);
 
     /// <summary>Reads a model whole as a document, as <see cref="Parse(ReadOnlySpan{byte})"/> does when its streaming pass declines (the tests hold the two to the same results).</summary>
     internal static (XGBoostModelInfo Info, TreeEnsemble Ensemble) ParseAsDocument(ReadOnlySpan<byte> json) => Parse(json.ToArray(), null);
