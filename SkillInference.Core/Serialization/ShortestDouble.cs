@@ -280,7 +280,7 @@ internal static partial class ShortestDouble
 
     /// <summary>The high 64 bits of a × b, and the low 64 in <paramref name="low"/>, from four 32-bit products.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MultiplyHigh(ulong a, ulong b, out ulong low)
+    internal static ulong MultiplyHigh(ulong a, ulong b, out ulong low)
     {
         ulong aLow = (uint)a, aHigh = a >> 32, bLow = (uint)b, bHigh = b >> 32;
         var lowLow = aLow * bLow;

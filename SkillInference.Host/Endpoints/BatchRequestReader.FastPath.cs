@@ -297,7 +297,8 @@ internal sealed partial class BatchRequestReader
 
     /// <summary>A number in JSON's grammar (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>) that is a finite double.</summary>
     /// <remarks>
-    /// A short decimal (most feature values) is read by <see cref="ShortDecimal.TryParse(ReadOnlySpan{byte}, out int, out double)"/>.
+    /// A decimal without an exponent of up to 19 significant digits (feature values, whether written short or as a double in
+    /// full) is read in one pass by <see cref="ShortDecimal.TryParse(ReadOnlySpan{byte}, out int, out double)"/>.
     /// Otherwise, one pass: fast_float reads the longest number it can (correctly rounded, as Utf8JsonReader.TryGetDouble's parser
     /// is; the test of both paths compares them) with signs, decimal point and exponent allowed but no white space, and
     /// what it accepts beyond JSON's grammar is then ruled out on the few bytes where it can show: a leading <c>+</c> or

@@ -62,21 +62,113 @@ public sealed class ShortDecimalTests
         return (asChars, length, value);
     }
 
-    [TestMethod]
-    public void TryParse_ShortDecimals_ReadsTheDoubleTheRuntimeReads()
+    /// <summary>
+    /// <paramref name="text"/> must be read whole as the double the runtime reads, unless it is a whole number above 2^53
+    /// (left to the general parser).
+    /// </summary>
+    private static void AssertReadsAsTheRuntime(string text)
     {
-        // Every digit count up to the limit, the point anywhere, either sign, leading zeros after the point.
-        Gen.Select(Gen.Int[1, 15], Gen.Int[0, 15], Gen.Bool, Gen.ULong).Sample((count, point, negative, bits) =>
+        var (read, length, value) = Parse(text);
+        var expected = double.Parse(text, CultureInfo.InvariantCulture);
+        if (!text.Contains('.', StringComparison.Ordinal) && Math.Abs(expected) > 9007199254740992.0)
         {
-            var digits = (bits % (ulong)Math.Pow(10, count)).ToString(CultureInfo.InvariantCulture).PadLeft(count, '0');
-            var decimals = Math.Min(point, count - 1);
-            var whole = digits[..(count - decimals)].TrimStart('0');
-            var text = (negative ? "-" : "") + (whole.Length == 0 ? "0" : whole) + (decimals > 0 ? "." + digits[(count - decimals)..] : "");
-            var (read, length, value) = Parse(text);
-            Assert.IsTrue(read, text);
-            Assert.AreEqual(text.Length, length, text);
-            Assert.AreEqual(BitConverter.DoubleToInt64Bits(double.Parse(text, CultureInfo.InvariantCulture)), BitConverter.DoubleToInt64Bits(value), text);
-        }, iter: 200_000, threads: 1);
+            Assert.IsFalse(read, text);
+            return;
+        }
+
+        Assert.IsTrue(read, text);
+        Assert.AreEqual(text.Length, length, text);
+        Assert.AreEqual(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(value), text);
+    }
+
+    /// <summary>The digits of <paramref name="digits"/> with <paramref name="decimals"/> of them after the point (zeros added after "0." as needed).</summary>
+    private static string Decimal(ulong digits, int decimals, bool negative)
+    {
+        var text = digits.ToString(CultureInfo.InvariantCulture);
+        if (decimals > 0)
+        {
+            text = text.Length > decimals ? text[..^decimals] + "." + text[^decimals..] : "0." + new string('0', decimals - text.Length) + text;
+        }
+
+        return (negative ? "-" : "") + text;
+    }
+
+    [TestMethod]
+    public void TryParse_Decimals_ReadsTheDoubleTheRuntimeReads()
+    {
+        // Every digit count up to the limit (19), the point anywhere up to 22 decimals, either sign, zeros after the
+        // point: below 2^53 one division, above it the Eisel–Lemire product.
+        Gen.Select(Gen.Int[1, 19], Gen.Int[0, 22], Gen.Bool, Gen.ULong).Sample((count, decimals, negative, bits) =>
+        {
+            var digits = count == 19 ? bits % 10_000_000_000_000_000_000UL : bits % (ulong)Math.Pow(10, count);
+            AssertReadsAsTheRuntime(Decimal(digits, decimals, negative));
+        }, iter: 400_000, threads: 1);
+    }
+
+    [TestMethod]
+    public void TryParse_DoublesWrittenInFull_ReadsEachBackExactly()
+    {
+        // What clients send: a double (often a float widened) in its shortest round-trip text, up to 17 digits.
+        var read = 0;
+        void Check(double value)
+        {
+            var text = value.ToString("R", CultureInfo.InvariantCulture);
+            if (text.Contains('E', StringComparison.Ordinal) || !double.IsFinite(value))
+            {
+                return;
+            }
+
+            AssertReadsAsTheRuntime(text);
+            if (Parse(text).Read)
+            {
+                Assert.AreEqual(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(Parse(text).Value), text);
+                read++;
+            }
+        }
+
+        Gen.Float.Sample(f => Check(f), iter: 200_000, threads: 1);
+        Gen.Double[-1e6, 1e6].Sample(Check, iter: 200_000, threads: 1);
+        Gen.Double[-1e-3, 1e-3].Sample(Check, iter: 100_000, threads: 1);
+        Assert.IsGreaterThan(250_000, read, "doubles written in full take the fast path");
+    }
+
+    [TestMethod]
+    public void TryParse_ExactTiesAndTheirNeighbours_RoundsAsTheRuntime()
+    {
+        // m / 10^k exactly halfway between two doubles: m = odd × 5^k × 2^t with a 54-bit odd, which fits in 19 digits
+        // only for k ≤ 4; round half to even. And the digits either side of each tie, which must not round as one.
+        var ties = 0;
+        Gen.Select(Gen.Int[1, 4], Gen.Int[0, 4], Gen.ULong[1UL << 52, (1UL << 53) - 1]).Sample((decimals, twos, half) =>
+        {
+            var odd = (2 * half) + 1;
+            var m = new System.Numerics.BigInteger(odd) * System.Numerics.BigInteger.Pow(5, decimals) * (System.Numerics.BigInteger.One << Math.Min(twos, decimals));
+            if (m >= new System.Numerics.BigInteger(10_000_000_000_000_000_000UL))
+            {
+                return;
+            }
+
+            var digits = (ulong)m;
+            ties++;
+            foreach (var neighbour in new[] { digits - 1, digits, digits + 1 })
+            {
+                AssertReadsAsTheRuntime(Decimal(neighbour, decimals, negative: false));
+            }
+        }, iter: 100_000, threads: 1);
+        Assert.IsGreaterThan(10_000, ties);
+    }
+
+    [TestMethod]
+    public void NegativePow5_IsFastFloatsTable()
+    {
+        // ⌊2^(b + 127) / 5^k⌋ + 1 with b the bits of 5^k: recomputed here with big integers.
+        for (var k = 1; k <= 22; k++)
+        {
+            var power = System.Numerics.BigInteger.Pow(5, k);
+            var bits = (int)power.GetBitLength();
+            var expected = (System.Numerics.BigInteger.One << (bits + 127)) / power + 1;
+            var actual = (new System.Numerics.BigInteger(ShortDecimal.NegativePow5[2 * k]) << 64) + ShortDecimal.NegativePow5[(2 * k) + 1];
+            Assert.AreEqual(expected, actual, $"5^-{k}");
+        }
     }
 
     [TestMethod]
@@ -87,6 +179,10 @@ public sealed class ShortDecimalTests
     [DataRow("63", 63.0, 2)]
     [DataRow("999999999999999", 999999999999999.0, 15)]
     [DataRow("0.30000000000001", 0.30000000000001, 16)]
+    [DataRow("1.8845211267471313", 1.8845211267471313, 18)]
+    [DataRow("-0.0479154996573925", -0.0479154996573925, 19)]
+    [DataRow("9007199254740992", 9007199254740992.0, 16)]
+    [DataRow("1234567890.123456789", 1234567890.123456789, 20)]
     [DataRow("1.5,2", 1.5, 3)]
     [DataRow("7}", 7.0, 1)]
     [DataRow("2.5.3", 2.5, 3)]
@@ -109,8 +205,11 @@ public sealed class ShortDecimalTests
     [DataRow("-00.5")]
     [DataRow("1e5")]
     [DataRow("2.5E-3")]
-    [DataRow("1234567890123456")]
-    [DataRow("0.123456789012345")]
+    [DataRow("12345678901234567890")]
+    [DataRow("18446744073709551616")]
+    [DataRow("0.12345678901234567890")]
+    [DataRow("0.00000000000000000000001")]
+    [DataRow("9007199254740993")]
     [DataRow("NaN")]
     [DataRow("Infinity")]
     [DataRow(" 1")]
