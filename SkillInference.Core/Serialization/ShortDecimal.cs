@@ -28,6 +28,14 @@ internal static class ShortDecimal
             return 0;
         }
 
+        // A short decimal times 10^6 is an integer but for rounding (a relative error of a few 1e-16); a double written
+        // in full (a float widened, a probability) almost never is, and is declined here instead of by seven trials.
+        var scaled = magnitude * Pow10[MaxDecimals];
+        if (Math.Abs(scaled - Math.Round(scaled)) > scaled * 1e-9)
+        {
+            return 0;
+        }
+
         // The fewest decimals k for which m / 10^k, m an integer, is this very double: m's digits are then the
         // shortest digits that read back as it (reading "m e-k" rounds the same quotient).
         for (var k = 0; k <= MaxDecimals; k++)
@@ -172,12 +180,13 @@ internal static class ShortDecimal
                     break;
                 }
 
-                // The first character is the lowest byte: pairs, then fours, then all eight combined.
+                // The first character is the lowest byte: pairs, then fours, then all eight combined. Before the
+                // first non-zero digit, the chunk's leading zeros (its low zero bytes) are not significant.
                 chunk -= 0x3030303030303030;
+                significant = significant != 0 ? significant + 8 : 8 - (BitOperations.TrailingZeroCount(chunk) >> 3);
                 chunk = (chunk * 10) + (chunk >> 8);
                 chunk = (((chunk & 0x000000FF000000FF) * (100 + (1_000_000UL << 32))) + (((chunk >> 16) & 0x000000FF000000FF) * (1 + (10_000UL << 32)))) >> 32;
                 digits = (digits * 100_000_000) + (uint)chunk;
-                significant = significant != 0 ? significant + 8 : DigitCount(digits);
                 i += 8;
             }
         }
@@ -189,19 +198,6 @@ internal static class ShortDecimal
             significant += (significant | (int)digit) != 0 ? 1 : 0;
             i++;
         }
-    }
-
-    /// <summary>The decimal digits of <paramref name="value"/> (below 10^8), 0 for 0.</summary>
-    private static int DigitCount(ulong value)
-    {
-        var count = 0;
-        while (value != 0)
-        {
-            value /= 10;
-            count++;
-        }
-
-        return count;
     }
 
     /// <summary>2^53: every integer up to it is an exact double.</summary>

@@ -41,6 +41,25 @@ public sealed class ShortDecimalTests
     }
 
     [TestMethod]
+    public void TryFormat_EveryShortDecimal_TakesTheShortPath()
+    {
+        // Up to six decimals, from 1e-4 up to 1e9: never declined (the quick test that turns away doubles written in full
+        // must let each of these through), and written as the runtime writes it.
+        Gen.Select(Gen.Long[1, 999_999_999_999_999], Gen.Int[0, 6], Gen.Bool).Sample((m, k, negative) =>
+        {
+            var value = (negative ? -m : m) / Math.Pow(10, k);
+            if (Math.Abs(value) < 1e-4 || Math.Abs(value) >= 1e9)
+            {
+                return;
+            }
+
+            var written = 0;
+            AssertSameOrDeclined(value, ref written);
+            Assert.AreEqual(1, written, $"{value:R} was declined");
+        }, iter: 300_000, threads: 1);
+    }
+
+    [TestMethod]
     public void TryFormat_AnyDouble_WritesWhatTheRuntimeWritesOrDeclines()
     {
         var written = 0;
