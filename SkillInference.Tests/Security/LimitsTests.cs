@@ -29,6 +29,53 @@ public sealed class LimitsTests
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
     }
 
+    /// <summary>
+    /// A chunked body (no Content-Length) is measured while it is read: past the endpoint's limit it is a 413, within it
+    /// it is read whole. Over Kestrel the server enforces the limit on its own body reader; the test server has no such
+    /// feature and the middleware counts through a stream.
+    /// </summary>
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public async Task InferBatch_ChunkedBodies_AreLimitedWhileRead(bool kestrel)
+    {
+        await using var factory = new SkillInferenceHostFactory(SampleStore.Path, new Dictionary<string, string?> { ["SkillInference:Limits:MaxBatchBodyBytes"] = "4096" });
+        if (kestrel)
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+
+        using var client = await factory.CreateReadyClientAsync();
+        var item = "{\"skill\":\"collaboration\",\"features\":{\"politeness\":0.5}}";
+        var within = "{\"items\":[" + string.Join(',', Enumerable.Repeat(item, 40)) + "]}";
+        var past = "{\"items\":[" + string.Join(',', Enumerable.Repeat(item, 100)) + "]}";
+        Assert.IsLessThan(4096, within.Length);
+        Assert.IsGreaterThan(4096, past.Length);
+
+        using (var response = await PostChunkedAsync(client, "/api/v1/skills/infer/batch", past))
+        {
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        }
+
+        using (var response = await PostChunkedAsync(client, "/api/v1/skills/infer/batch", within))
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, body);
+            Assert.HasCount(40, System.Text.Json.Nodes.JsonNode.Parse(body)!["results"]!.AsArray());
+        }
+    }
+
+    private static async Task<HttpResponseMessage> PostChunkedAsync(HttpClient client, string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TransferEncodingChunked = true;
+        return await client.SendAsync(request);
+    }
+
     [TestMethod]
     public async Task InferBatch_MoreExplanationsThanTheBudget_Is400NamingTheItem()
     {
