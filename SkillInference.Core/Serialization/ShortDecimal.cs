@@ -117,8 +117,7 @@ internal static class ShortDecimal
         var i = text.Length > 0 && uint.CreateTruncating(text[0]) == '-' ? 1 : 0;
         var start = i;
         ulong digits = 0;
-        var significant = 0; // digits from the first non-zero one: once over 19, digits may have wrapped
-        ReadDigits(text, ref i, ref digits, ref significant);
+        ReadDigits(text, ref i, ref digits);
         var whole = i - start;
         if (whole == 0 || (whole > 1 && uint.CreateTruncating(text[start]) == '0'))
         {
@@ -129,7 +128,7 @@ internal static class ShortDecimal
         if (i < text.Length && uint.CreateTruncating(text[i]) == '.')
         {
             var point = ++i;
-            ReadDigits(text, ref i, ref digits, ref significant);
+            ReadDigits(text, ref i, ref digits);
 
             decimals = i - point;
             if (decimals == 0)
@@ -138,7 +137,13 @@ internal static class ShortDecimal
             }
         }
 
-        if (significant > MaxSignificantDigits || decimals > MaxParsedDecimals || (i < text.Length && (uint.CreateTruncating(text[i]) | 0x20) == 'e'))
+        if (decimals > MaxParsedDecimals || (i < text.Length && (uint.CreateTruncating(text[i]) | 0x20) == 'e'))
+        {
+            return false;
+        }
+
+        // Zeros before the first significant digit leave the integer at 0; past 19 significant digits it has wrapped.
+        if (whole + decimals > MaxSignificantDigits && whole + decimals - LeadingZeros(text[start..i]) > MaxSignificantDigits)
         {
             return false;
         }
@@ -163,10 +168,10 @@ internal static class ShortDecimal
 
     /// <summary>
     /// Appends the run of digits at <paramref name="i"/> to <paramref name="digits"/> (wrapping past 19 significant
-    /// digits, which <paramref name="significant"/> then shows). UTF-8 text is read eight digits at a time while it
-    /// has eight (SWAR: one 64-bit load, a check that all eight are digits, three multiplications).
+    /// digits). UTF-8 text is read eight digits at a time while it has eight (SWAR: one 64-bit load, a check that all
+    /// eight are digits, three multiplications).
     /// </summary>
-    private static void ReadDigits<T>(ReadOnlySpan<T> text, ref int i, ref ulong digits, ref int significant)
+    private static void ReadDigits<T>(ReadOnlySpan<T> text, ref int i, ref ulong digits)
         where T : unmanaged, IBinaryInteger<T>
     {
         if (typeof(T) == typeof(byte))
@@ -180,10 +185,8 @@ internal static class ShortDecimal
                     break;
                 }
 
-                // The first character is the lowest byte: pairs, then fours, then all eight combined. Before the
-                // first non-zero digit, the chunk's leading zeros (its low zero bytes) are not significant.
+                // The first character is the lowest byte: pairs, then fours, then all eight combined.
                 chunk -= 0x3030303030303030;
-                significant = significant != 0 ? significant + 8 : 8 - (BitOperations.TrailingZeroCount(chunk) >> 3);
                 chunk = (chunk * 10) + (chunk >> 8);
                 chunk = (((chunk & 0x000000FF000000FF) * (100 + (1_000_000UL << 32))) + (((chunk >> 16) & 0x000000FF000000FF) * (1 + (10_000UL << 32)))) >> 32;
                 digits = (digits * 100_000_000) + (uint)chunk;
@@ -195,9 +198,29 @@ internal static class ShortDecimal
         while (i < text.Length && (digit = uint.CreateTruncating(text[i]) - '0') <= 9)
         {
             digits = (digits * 10) + digit;
-            significant += (significant | (int)digit) != 0 ? 1 : 0;
             i++;
         }
+    }
+
+    /// <summary>The zeros before the first non-zero digit of a number's digits (the point skipped).</summary>
+    private static int LeadingZeros<T>(ReadOnlySpan<T> number)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var zeros = 0;
+        foreach (var c in number)
+        {
+            var code = uint.CreateTruncating(c);
+            if (code == '0')
+            {
+                zeros++;
+            }
+            else if (code != '.')
+            {
+                break;
+            }
+        }
+
+        return zeros;
     }
 
     /// <summary>2^53: every integer up to it is an exact double.</summary>
