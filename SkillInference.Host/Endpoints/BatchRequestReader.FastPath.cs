@@ -98,7 +98,7 @@ internal sealed partial class BatchRequestReader
                 }
 
                 sawSkill = true;
-                skill = InternSkill(Decode(value));
+                skill = InternSkillUtf8(value);
             }
             else if (name.SequenceEqual("features"u8))
             {

@@ -142,12 +142,15 @@ internal sealed partial class BatchRequestReader
             _columnUtf8.Clear();
             _columnQuoted.Clear();
             _transitions.Clear();
+            _recentTransitions = null;
         }
 
         if (_skills.Count >= MaxInternedSkills)
         {
             _skills.Clear();
             _transitions.Clear();
+            _recentSkill = null;
+            _recentTransitions = null;
         }
 
         // Stamps are item numbers + 1 of this read: clear them from the last.
@@ -369,6 +372,11 @@ internal sealed partial class BatchRequestReader
     /// </summary>
     private NameTransitions TransitionsOf(string? skill)
     {
+        if (skill is not null && ReferenceEquals(skill, _recentTransitionsSkill) && _recentTransitions is { } recent)
+        {
+            return recent;
+        }
+
         if (skill is null || !_skills.ContainsKey(skill))
         {
             return _lastItem;
@@ -379,7 +387,32 @@ internal sealed partial class BatchRequestReader
             _transitions[skill] = transitions = new NameTransitions();
         }
 
+        (_recentTransitionsSkill, _recentTransitions) = (skill, transitions);
         return transitions;
+    }
+
+    // The skill the last item named (its UTF-8 bytes as the body held them) and its transitions: items of one skill
+    // usually follow each other, so most items skip decoding their skill and three dictionary lookups.
+    private byte[] _recentSkillUtf8 = [];
+    private string? _recentSkill;
+    private string? _recentTransitionsSkill;
+    private NameTransitions? _recentTransitions;
+
+    /// <summary>An item's skill from its UTF-8 bytes (no escapes), interned.</summary>
+    private string InternSkillUtf8(ReadOnlySpan<byte> utf8)
+    {
+        if (_recentSkill is not null && utf8.SequenceEqual(_recentSkillUtf8))
+        {
+            return _recentSkill;
+        }
+
+        var skill = InternSkill(Decode(utf8));
+        if (_skills.ContainsKey(skill))
+        {
+            (_recentSkillUtf8, _recentSkill) = (utf8.ToArray(), skill);
+        }
+
+        return skill;
     }
 
     /// <summary>Keeps one (column, value) of the item being read.</summary>
