@@ -393,7 +393,8 @@ internal sealed partial class BatchRequestReader
 
     // The skill the last item named (its UTF-8 bytes as the body held them) and its transitions: items of one skill
     // usually follow each other, so most items skip decoding their skill and three dictionary lookups.
-    private byte[] _recentSkillUtf8 = [];
+    private byte[] _recentSkillUtf8 = new byte[64];
+    private int _recentSkillLength;
     private string? _recentSkill;
     private string? _recentTransitionsSkill;
     private NameTransitions? _recentTransitions;
@@ -401,17 +402,20 @@ internal sealed partial class BatchRequestReader
     /// <summary>An item's skill from its UTF-8 bytes (no escapes), interned.</summary>
     private string InternSkillUtf8(ReadOnlySpan<byte> utf8)
     {
-        if (_recentSkill is not null && utf8.SequenceEqual(_recentSkillUtf8))
+        if (_recentSkill is not null && utf8.SequenceEqual(_recentSkillUtf8.AsSpan(0, _recentSkillLength)))
         {
             return _recentSkill;
         }
 
+        // Kept in one reused buffer: bodies that change skill at every item must not allocate per item.
         var skill = InternSkill(Decode(utf8));
-        if (_skills.ContainsKey(skill))
+        if (utf8.Length > _recentSkillUtf8.Length)
         {
-            (_recentSkillUtf8, _recentSkill) = (utf8.ToArray(), skill);
+            _recentSkillUtf8 = new byte[utf8.Length];
         }
 
+        utf8.CopyTo(_recentSkillUtf8);
+        (_recentSkillLength, _recentSkill) = (utf8.Length, skill);
         return skill;
     }
 
