@@ -201,7 +201,7 @@ internal static partial class ResultsReport
 
         s.AppendLine("### 5. Bulk paths on XGB-300x6: time inside and outside the kernel (issue 10)");
         s.AppendLine();
-        s.AppendLine("Each bulk path end to end, beside the kernel alone (`IScoringModel.PredictBatch` of the compiled model) on the same rows, in the chunks the path hands it and as many at a time, measured in the same run: `skillinf predict` scores blocks of 16,384 rows one after another (the kernel splits each across the cores) while it reads the next ones and, at first, while the model loads; `/infer/batch` gets requests of 1,000 items on two connections (the kernel: 1,000-row batches, two at a time); the worker scores shards of 1,000 students, two at a time. Outside = whole − kernel.");
+        s.AppendLine("Each bulk path end to end, beside the kernel alone (`IScoringModel.PredictBatch` of the compiled model) on the same rows, in the chunks the path hands it and as many at a time, measured in the same run and under the same load (`skillinf predict`: two passes of the kernel before each of its runs; `/infer/batch`: 15 passes right before and 15 right after the host's run on the same bodies): `skillinf predict` scores blocks of 16,384 rows one after another (the kernel splits each across the cores) while it reads the next ones and, at first, while the model loads; `/infer/batch` gets requests of 1,000 items on two connections (the kernel: 1,000-row batches, two at a time); the worker scores shards of 1,000 students, two at a time. Outside = whole − kernel.");
         s.AppendLine();
         s.AppendLine("| path | rows | whole path | the kernel alone | outside the kernel | outside ÷ inside |");
         s.AppendLine("|---|---|---:|---:|---:|---:|");

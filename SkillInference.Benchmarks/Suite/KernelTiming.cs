@@ -17,65 +17,9 @@ internal static class KernelTiming
     /// <param name="expected">xgboost's own probabilities of the first rows, to check the kernel scored these rows (exact matches are counted).</param>
     public static JsonObject Measure(IScoringModel model, float[] rows, int features, int count, int chunk, int parallel, int repeats, float[]? expected = null)
     {
-        var output = new float[count];
-        var chunks = (count + chunk - 1) / chunk;
-        void Chunk(int c)
-        {
-            var start = c * chunk;
-            var n = Math.Min(chunk, count - start);
-            model.PredictBatch(rows.AsSpan(start * features, n * features), output.AsSpan(start, n));
-        }
-
-        void Pass()
-        {
-            if (parallel <= 1)
-            {
-                for (var c = 0; c < chunks; c++)
-                {
-                    Chunk(c);
-                }
-            }
-            else
-            {
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = parallel }, Chunk);
-            }
-        }
-
-        Pass();
-        var seconds = new List<double>(repeats);
-        var cpu = new List<double>(repeats);
-        using var process = Process.GetCurrentProcess();
-        for (var r = 0; r < repeats; r++)
-        {
-            process.Refresh();
-            var cpuBefore = process.TotalProcessorTime;
-            var started = Stopwatch.GetTimestamp();
-            Pass();
-            seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            process.Refresh();
-            cpu.Add((process.TotalProcessorTime - cpuBefore).TotalSeconds);
-        }
-
-        var median = Median(seconds);
-        var result = new JsonObject
-        {
-            ["rows"] = count,
-            ["chunk"] = chunk,
-            ["parallel"] = parallel,
-            ["repeats"] = repeats,
-            ["median_s"] = median,
-            ["min_s"] = seconds.Min(),
-            ["cpu_s"] = Median(cpu),
-            ["rows_per_s"] = count / median,
-        };
-        if (expected is not null)
-        {
-            var checkedRows = Math.Min(count, expected.Length);
-            result["checked_rows"] = checkedRows;
-            result["exact_rows"] = Enumerable.Range(0, checkedRows).Count(i => output[i] == expected[i]);
-        }
-
-        return result;
+        var timer = new KernelTimer(model, rows, features, count, chunk, parallel);
+        timer.Time(repeats);
+        return timer.Result(expected);
     }
 
     public static double Median(IEnumerable<double> values)
