@@ -3,8 +3,8 @@
 #   deploy/publish-host.sh OUT [more dotnet publish arguments, e.g. --no-restore]
 # Self-contained for linux-x64 and compiled ahead of time as one composite ReadyToRun image (the runtime, ASP.NET Core,
 # ML.NET and the host precompiled together), so a new Cloud Run instance serves its first request without waiting for
-# the JIT: on a 2-core VM, ready in 0.68 s instead of 0.96 s and the first 1,000-item /infer/batch in 36 ms instead of
-# 111 ms (SkillInference.Benchmarks/RESULTS.md, "Host cold start"). The executable is OUT/SkillInference.Host.
+# the JIT: on a 2-core VM, ready in 0.56 s instead of 0.85 s and the first 1,000-item /infer/batch in 26 ms instead of
+# 93 ms (SkillInference.Benchmarks/RESULTS.md, "Host cold start"). The executable is OUT/SkillInference.Host.
 # deploy/Dockerfile runs this script; so does the test of the published host (SkillInference.Tests/Infrastructure/PublishedHost.cs).
 set -euo pipefail
 if [ $# -lt 1 ]; then
