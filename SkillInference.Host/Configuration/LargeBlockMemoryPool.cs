@@ -23,8 +23,9 @@ internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
 }
 
 /// <summary>
-/// Blocks of one size on the pinned object heap (sockets read into them without pinning them each time), kept for reuse
-/// up to <c>maxPooled</c>; a rent larger than a block gets an array of its own, not kept.
+/// Blocks of one size on the pinned object heap, as Kestrel's own are (the GC never moves or copies a block that a socket
+/// read may be writing into), kept for reuse up to <c>maxPooled</c>; a rent larger than a block gets an array of its
+/// own, not kept.
 /// </summary>
 internal sealed class LargeBlockMemoryPool(int blockSize, int maxPooled) : MemoryPool<byte>
 {
